@@ -1,0 +1,1 @@
+"""Single-topic helpers that import no app of this project."""

@@ -1,0 +1,8 @@
+from django.urls import include, path
+
+from mpoffice import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("", include("security.urls")),
+]

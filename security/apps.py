@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class SecurityConfig(AppConfig):
+    name = "security"
+    verbose_name = "Security"
+
+    def ready(self) -> None:
+        from mpoffice import checks  # noqa: F401 - registers the configuration checks
+        from security import personal_data
+        from security.models import Invitation, Notification
+
+        personal_data.register(
+            personal_data.PersonalData(model=Invitation, fields=("email",), retention=personal_data.Retention.STAFF)
+        )
+        personal_data.declare_no_personal_data(
+            Notification, "Staff notifications: titles name case references, never constituents' details."
+        )

@@ -1,0 +1,13 @@
+from celery import shared_task
+
+from security import services
+
+
+@shared_task
+def heartbeat() -> None:
+    services.heartbeat_record()
+
+
+@shared_task
+def email_notifications() -> int:
+    return services.notifications_email_due()

@@ -1,0 +1,30 @@
+from django.urls import path
+
+from security import api
+from security.views import account, auth, staff
+
+app_name = "security"
+
+urlpatterns = [
+    path("", account.home, name="home"),
+    path("login", auth.login_view, name="login"),
+    path("logout", auth.logout_view, name="logout"),
+    path("2fa/setup", auth.otp_setup, name="otp_setup"),
+    path("2fa/verify", auth.otp_verify, name="otp_verify"),
+    path("2fa/confirm", auth.otp_confirm, name="otp_confirm"),
+    path("invitation/<str:token>", auth.invitation_accept, name="invitation_accept"),
+    path("office", account.office_choose, name="office_choose"),
+    path("account/sessions", account.session_list, name="sessions"),
+    path("account/sessions/end-others", account.sessions_end_others, name="sessions_end_others"),
+    path("account/sessions/end-all", account.sessions_end_all, name="sessions_end_all"),
+    path("notifications", account.notification_list, name="notifications"),
+    path("notifications/badge", account.notification_badge, name="notification_badge"),
+    path("notifications/read", account.notification_read, name="notifications_read_all"),
+    path("notifications/<int:notification_id>/read", account.notification_read, name="notification_read"),
+    path("staff", staff.staff_list, name="staff"),
+    path("staff/<int:membership_id>/role", staff.staff_change_role, name="staff_change_role"),
+    path("staff/<int:membership_id>/deactivate", staff.staff_deactivate, name="staff_deactivate"),
+    path("approvers", staff.approvers, name="approvers"),
+    path("audit", staff.audit_log, name="audit"),
+    path("api/v1/me", api.MeApi.as_view(), name="api_me"),
+]
