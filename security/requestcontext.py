@@ -18,7 +18,7 @@ class RequestMeta:
 
 
 _NO_REQUEST = RequestMeta()
-_current: contextvars.ContextVar[RequestMeta] = contextvars.ContextVar("request_meta", default=_NO_REQUEST)  # noqa: B039 - frozen
+_current: contextvars.ContextVar[RequestMeta] = contextvars.ContextVar("request_meta", default=_NO_REQUEST)
 
 
 def current() -> RequestMeta:
