@@ -91,7 +91,7 @@ class SessionLifetimeMiddleware:
             return JsonResponse({"detail": "Your session has expired. Sign in again."}, status=401)
         messages.info(request, "Your session expired. Please sign in again.")
         response = redirect(settings.LOGIN_URL)
-        if getattr(request, "htmx", False) or request.headers.get("HX-Request"):
+        if request.htmx:
             response = HttpResponse(status=204)
             response["HX-Redirect"] = reverse(settings.LOGIN_URL)
         return response

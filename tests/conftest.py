@@ -22,6 +22,9 @@ django_settings.STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Real hashing costs ~0.3 s per password; the tests exercise flows, not PBKDF2.
+django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 _original_flush = DatabaseOperations.execute_sql_flush
 
 

@@ -1,0 +1,205 @@
+"""The URL walk: every URL of the project, every method, every role of office A.
+
+Office B holds at least one row of every office-owned model, each carrying SENTINEL. For each
+URL pattern (found from the resolver, so the walk grows with the project) and each role of
+office A:
+- with office B's ids the answer is 404 (or 403 when the role may not use the page at all,
+  which says nothing about B) and never contains SENTINEL;
+- without ids the page never contains SENTINEL;
+- with office A's own ids the answer is what the role table allows: success for permitted
+  roles, 403/404 for the others;
+- nothing ever answers 500. Each request is rolled back, so one cannot disturb the next.
+A pattern the walk cannot request fails the test unless EXEMPT lists it with a reason.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.db import models, transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from security import services
+from security.audit import audit_record
+from security.decorators import SESSION_OTP_AT
+from security.models import AuditEvent, Invitation, Membership, Notification
+from security.roles import Role, role_allows
+from tests.conftest import verified_client
+from tests.factories import MembershipFactory, OfficeFactory, UserFactory
+
+SENTINEL = "SENTINEL-B-7f3a"
+METHODS = ("get", "post", "put", "patch", "delete")
+
+# URL patterns the walk does not request, and why.
+EXEMPT = {
+    "security:invitation_accept": "public: the one-time token is itself the credential, not an office-scoped id",
+}
+# Pages whose rows have an owner inside the office, so a permitted role may still get 404.
+OWNER_ONLY = {
+    "security:notification_read": "a notification is marked read only by its recipient",
+}
+
+
+def _build_rows(office, prefix: str) -> dict[str, models.Model]:
+    """One row of every office-owned model in ``office``, carrying ``prefix`` where text fits."""
+    person = UserFactory(full_name=f"{prefix} person", email=f"{prefix.lower()}@example.org")
+    membership = MembershipFactory(user=person, office=office, role=Role.CASEWORKER)
+    notification = services.notification_create(office=office, recipient=person, kind="walk", title=f"{prefix} note")
+    invitation, _ = services.invitation_send(
+        office=office, email=f"{prefix.lower()}-invitee@example.org", role=Role.VOLUNTEER, invited_by=person
+    )
+    event = audit_record(verb="walk.sentinel", office=office, actor=person, object_type=prefix, object_id=prefix[:60])
+    return {
+        "membership": membership,
+        "notification": notification,
+        "invitation": invitation,
+        "auditevent": event,
+    }
+
+
+# URL parameter name -> key in the rows built above.
+PARAMS = {"membership_id": "membership", "notification_id": "notification"}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    params: tuple[str, ...]
+    view: Callable
+
+
+def _routes(resolver: URLResolver | None = None, namespace: str = "", params: tuple[str, ...] = ()) -> Iterator[Route]:
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        converters = tuple(getattr(entry.pattern, "converters", {}).keys())
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _routes(entry, inner, params + converters)
+        elif isinstance(entry, URLPattern):
+            yield Route(f"{namespace}{entry.name}" if entry.name else repr(entry), params + converters, entry.callback)
+
+
+def _request(client: Client, method: str, url: str):
+    """One request, undone: database changes roll back and the client keeps its cookies."""
+    cookies = copy.deepcopy(client.cookies)
+    with transaction.atomic():
+        response = getattr(client, method)(url)
+        transaction.set_rollback(True)
+    client.cookies = cookies
+    return response
+
+
+def _body(response) -> str:
+    return b"".join(response.streaming_content).decode() if response.streaming else response.content.decode()
+
+
+@pytest.fixture
+def walk_world(db):
+    office_a = OfficeFactory(name="Office A")
+    office_b = OfficeFactory(name=f"{SENTINEL} office", constituency=SENTINEL, mp_name=SENTINEL)
+    rows_b = _build_rows(office_b, SENTINEL)
+    rows_a = _build_rows(office_a, "OfficeA")
+    clients = {}
+    for role in Role:
+        user = MembershipFactory(office=office_a, role=role).user
+        client = verified_client(user)
+        client.raise_request_exception = False  # a crash is reported as a 500 problem, not raised
+        session = client.session
+        session[SESSION_OTP_AT] = time.time() + 3600  # sensitive actions proceed to the real view
+        session.save()
+        clients[role] = client
+    return rows_a, rows_b, clients
+
+
+def test_every_office_owned_model_has_a_row_in_office_b(walk_world):
+    _, rows_b, _ = walk_world
+    owned = [
+        m
+        for m in apps.get_models()
+        if any(getattr(f, "name", "") == "office" and f.is_relation for f in m._meta.fields)
+    ]
+    missing = [m._meta.label for m in owned if m._meta.model_name not in rows_b]
+    assert not missing, f"Give the URL walk a row of these models in office B: {missing}"
+
+
+def _expected_allowed(route: Route, role: str) -> bool:
+    perm = getattr(route.view, "required_perm", None)
+    return perm is None or role_allows(role, perm)
+
+
+def test_the_url_walk(walk_world):
+    rows_a, rows_b, clients = walk_world
+    problems: list[str] = []
+    walked = 0
+    for route in _routes():
+        if route.name in EXEMPT:
+            continue
+        unknown = [p for p in route.params if p not in PARAMS]
+        if unknown:
+            problems.append(f"{route.name}: the walk cannot fill {unknown}; add to PARAMS or EXEMPT")
+            continue
+        url_b = reverse(route.name, kwargs={p: rows_b[PARAMS[p]].pk for p in route.params})
+        url_a = reverse(route.name, kwargs={p: rows_a[PARAMS[p]].pk for p in route.params})
+        for role, client in clients.items():
+            accepted = 0
+            for method in METHODS:
+                walked += 1
+                response_b = _request(client, method, url_b)
+                if response_b.status_code == 405:
+                    continue
+                accepted += 1
+                body = _body(response_b)
+                where = f"{method.upper()} {url_b} as {role}"
+                if response_b.status_code >= 500:
+                    problems.append(f"{where}: {response_b.status_code}")
+                if SENTINEL in body:
+                    problems.append(f"{where}: shows office B's data")
+                refused_for_role = response_b.status_code == 403 and not _expected_allowed(route, role)
+                if route.params and response_b.status_code != 404 and not refused_for_role:
+                    problems.append(f"{where}: {response_b.status_code}, not 404, for office B's id")
+                if route.params:
+                    problems.extend(_check_own(client, method, url_a, route, role))
+            if accepted == 0:
+                problems.append(f"{route.name}: no method accepted")
+    assert walked > 0
+    assert not problems, "\n".join(problems)
+
+
+def _check_own(client: Client, method: str, url: str, route: Route, role: str) -> list[str]:
+    status = _request(client, method, url).status_code
+    where = f"{method.upper()} {url} as {role} (own office)"
+    if status >= 500:
+        return [f"{where}: {status}"]
+    if _expected_allowed(route, role):
+        if status >= 400 and not (status == 404 and route.name in OWNER_ONLY):
+            return [f"{where}: {status}, but the role table allows it"]
+    elif status not in (403, 404):
+        return [f"{where}: {status}, but the role table forbids it"]
+    return []
+
+
+def test_the_walk_would_catch_a_view_that_forgot_the_office(walk_world, monkeypatch):
+    """Break the lookup on purpose: the walk must notice."""
+    from security.views import account
+
+    def unscoped_lookup(model, office, **lookup):
+        return model._default_manager.get(**lookup)
+
+    monkeypatch.setattr(account, "get_for_office_or_404", unscoped_lookup)
+    with pytest.raises(AssertionError, match="not 404, for office B's id"):
+        test_the_url_walk(walk_world)
+
+
+def test_fixture_rows_carry_the_sentinel(walk_world):
+    _, rows_b, _ = walk_world
+    assert SENTINEL in rows_b["notification"].title
+    assert isinstance(rows_b["auditevent"], AuditEvent)
+    assert isinstance(rows_b["invitation"], Invitation)
+    assert isinstance(rows_b["membership"], Membership)
+    assert isinstance(rows_b["notification"], Notification)
