@@ -3,3 +3,41 @@ from django.apps import AppConfig
 
 class CaseworkConfig(AppConfig):
     name = "casework"
+
+    def ready(self) -> None:
+        from casework import models as m
+        from security.personal_data import PersonalData, Retention, declare_no_personal_data, register
+
+        register(
+            PersonalData(
+                model=m.Case,
+                fields=("summary", "description", "consent_how"),
+                retention=Retention.CASEWORK,
+                rows_for_constituent=lambda office, c: m.Case.objects.for_office(office).filter(constituent=c),
+            )
+        )
+        register(
+            PersonalData(
+                model=m.CaseEvent,
+                fields=("note",),
+                retention=Retention.CASEWORK,
+                rows_for_constituent=lambda office, c: m.CaseEvent.objects.for_office(office).filter(
+                    case__constituent=c
+                ),
+            )
+        )
+        register(
+            PersonalData(
+                model=m.CaseDocument,
+                fields=("name", "file"),
+                retention=Retention.CASEWORK,
+                rows_for_constituent=lambda office, c: m.CaseDocument.objects.for_office(office).filter(
+                    case__constituent=c
+                ),
+            )
+        )
+        declare_no_personal_data(m.CaseParticipant, "A link between a case and a registered person; no text.")
+        declare_no_personal_data(m.Tag, "The office's vocabulary.")
+        declare_no_personal_data(m.TagCategory, "The office's vocabulary.")
+        declare_no_personal_data(m.CaseworkSettings, "Office settings.")
+        declare_no_personal_data(m.ReferenceCounter, "A counter.")

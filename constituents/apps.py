@@ -3,3 +3,57 @@ from django.apps import AppConfig
 
 class ConstituentsConfig(AppConfig):
     name = "constituents"
+
+    def ready(self) -> None:
+        from constituents import models as m
+        from security.personal_data import PersonalData, Retention, declare_no_personal_data, register
+
+        def own_rows(model):
+            return lambda office, constituent: model.objects.for_office(office).filter(constituent=constituent)
+
+        register(
+            PersonalData(
+                model=m.Constituent,
+                fields=(
+                    "title",
+                    "first_name",
+                    "last_name",
+                    "address_line1",
+                    "address_line2",
+                    "town",
+                    "postcode",
+                    "date_of_birth",
+                    "notes",
+                ),
+                retention=Retention.CASEWORK,
+                rows_for_constituent=lambda office, c: m.Constituent.objects.for_office(office).filter(pk=c.pk),
+            )
+        )
+        register(
+            PersonalData(
+                model=m.ConstituentEmail,
+                fields=("email",),
+                retention=Retention.CASEWORK,
+                rows_for_constituent=own_rows(m.ConstituentEmail),
+            )
+        )
+        register(
+            PersonalData(
+                model=m.ConstituentPhone,
+                fields=("number", "label"),
+                retention=Retention.CASEWORK,
+                rows_for_constituent=own_rows(m.ConstituentPhone),
+            )
+        )
+        register(
+            PersonalData(
+                model=m.Representative,
+                fields=("name", "organisation_name", "email", "phone", "address", "authority_notes"),
+                retention=Retention.CASEWORK,
+                rows_for_constituent=own_rows(m.Representative),
+            )
+        )
+        declare_no_personal_data(m.Ward, "An area lookup table.")
+        declare_no_personal_data(m.PostcodeWard, "Postcode to ward for the whole area, not about anyone.")
+        declare_no_personal_data(m.Organisation, "Public bodies and their published contact points.")
+        declare_no_personal_data(m.ConstituentMerge, "Ids and row counts only.")

@@ -17,6 +17,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mpoffice.lib import emails
+from security import office_setup
 from security.audit import audit_record
 from security.errors import DomainError
 from security.models import Heartbeat, Invitation, Membership, Notification, Office, User, UserSession
@@ -50,6 +51,7 @@ def office_create(
         letterhead_address=letterhead_address,
     )
     audit_record(verb="security.office.created", office=office, obj=office)
+    office_setup.initialise(office)
     invitation, token = _invitation_create(office=office, email=manager_email, role=Role.MANAGER, invited_by=None)
     return office, invitation, token
 

@@ -43,3 +43,25 @@ class TOTPDeviceFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     name = "Authenticator app"
     confirmed = True
+
+
+class ConstituentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "constituents.Constituent"
+
+    office = factory.SubFactory(OfficeFactory)
+    first_name = factory.Faker("first_name", locale="en_GB")
+    last_name = factory.Faker("last_name", locale="en_GB")
+    address_line1 = factory.Faker("street_address", locale="en_GB")
+    town = "Northtown"
+    postcode = "NT1 1AA"
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "constituents.Organisation"
+
+    office = factory.SubFactory(OfficeFactory)
+    name = factory.Sequence(lambda n: f"Borough Council {n}")
+    kind = "council"
+    email = factory.Sequence(lambda n: f"mp-enquiries{n}@council.example.gov.uk")

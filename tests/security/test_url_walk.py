@@ -15,6 +15,8 @@ A pattern the walk cannot request fails the test unless EXEMPT lists it with a r
 from __future__ import annotations
 
 import copy
+import importlib
+import pkgutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,13 +27,12 @@ from django.db import models, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from security import services
-from security.audit import audit_record
 from security.decorators import SESSION_OTP_AT
 from security.models import AuditEvent, Invitation, Membership, Notification
 from security.roles import Role, role_allows
+from tests import walk
 from tests.conftest import verified_client
-from tests.factories import MembershipFactory, OfficeFactory, UserFactory
+from tests.factories import MembershipFactory, OfficeFactory
 
 SENTINEL = "SENTINEL-B-7f3a"
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -47,24 +48,21 @@ OWNER_ONLY = {
 
 
 def _build_rows(office, prefix: str) -> dict[str, models.Model]:
-    """One row of every office-owned model in ``office``, carrying ``prefix`` where text fits."""
-    person = UserFactory(full_name=f"{prefix} person", email=f"{prefix.lower()}@example.org")
-    membership = MembershipFactory(user=person, office=office, role=Role.CASEWORKER)
-    notification = services.notification_create(office=office, recipient=person, kind="walk", title=f"{prefix} note")
-    invitation, _ = services.invitation_send(
-        office=office, email=f"{prefix.lower()}-invitee@example.org", role=Role.VOLUNTEER, invited_by=person
-    )
-    event = audit_record(verb="walk.sentinel", office=office, actor=person, object_type=prefix, object_id=prefix[:60])
-    return {
-        "membership": membership,
-        "notification": notification,
-        "invitation": invitation,
-        "auditevent": event,
-    }
+    """One row of every office-owned model in ``office``, from each app's module in tests/walk/."""
+    rows: dict[str, models.Model] = {}
+    for module in WALK_MODULES:
+        module.build(office, prefix, rows)
+    return rows
 
 
+# In the apps' dependency order, so a module may use rows built by the apps to its left.
+APP_ORDER = ["security", "constituents", "casework", "correspondence", "campaigns", "reports"]
+WALK_MODULES = [
+    importlib.import_module(f"tests.walk.{name}")
+    for name in sorted((info.name for info in pkgutil.iter_modules(walk.__path__)), key=APP_ORDER.index)
+]
 # URL parameter name -> key in the rows built above.
-PARAMS = {"membership_id": "membership", "notification_id": "notification"}
+PARAMS = {name: key for module in WALK_MODULES for name, key in module.PARAMS.items()}
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from security import office_setup
 from security.models import Membership, Office, User
 from security.roles import Role
 
@@ -61,6 +62,7 @@ class Command(BaseCommand):
                 "letterhead_address": "House of Commons\nLondon\nSW1A 0AA",
             },
         )
+        office_setup.initialise(office)
         for email, name, role in DEMO_PEOPLE:
             user = User.objects.filter(email=email).first() or User(email=email)
             user.full_name = name
