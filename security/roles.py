@@ -27,6 +27,7 @@ class Perm(models.TextChoices):
     VIEW_DASHBOARD = "view_dashboard", "Read dashboards and trend reports"
     EXPORT = "export", "Export data"
     MANAGE_TAGS = "manage_tags", "Govern the tag vocabulary"
+    MERGE_RECORDS = "merge_records", "Review duplicate constituents and merge them"
     MANAGE_STAFF = "manage_staff", "Invite staff, change roles, deactivate accounts"
     MANAGE_OFFICE = "manage_office", "Change office settings, mailboxes and sending identity"
     VIEW_AUDIT = "view_audit", "Browse the audit log"

@@ -12,7 +12,7 @@ from django.db import transaction
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from security import office_setup
+from security import demo, office_setup
 from security.models import Membership, Office, User
 from security.roles import Role
 
@@ -63,6 +63,7 @@ class Command(BaseCommand):
             },
         )
         office_setup.initialise(office)
+        people = {}
         for email, name, role in DEMO_PEOPLE:
             user = User.objects.filter(email=email).first() or User(email=email)
             user.full_name = name
@@ -73,4 +74,6 @@ class Command(BaseCommand):
             TOTPDevice.objects.update_or_create(
                 user=user, name="Demo authenticator", defaults={"key": demo_totp_key(email), "confirmed": True}
             )
+            people[role] = user
+        demo.seed(office, people)
         self.stdout.write(f"Demo office ready: {office.name}. Password for every account: {DEMO_PASSWORD}")
