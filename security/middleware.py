@@ -142,7 +142,8 @@ class OfficeMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.office = None  # type: ignore[attr-defined]
         request.membership = None  # type: ignore[attr-defined]
-        if request.user.is_authenticated:
+        # Not even the office's name is shown before the second factor.
+        if request.user.is_authenticated and request.user.is_verified():
             membership = self._membership(request)
             if membership is not None:
                 request.membership = membership  # type: ignore[attr-defined]

@@ -26,7 +26,8 @@ def active_sessions(*, user: User) -> QuerySet[UserSession]:
 
 
 def recent_sign_ins(*, user: User, limit: int) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(actor=user, verb="security.otp.verified").order_by("-created_at")[:limit]
+    signed_in = AuditEvent.objects.filter(actor=user, verb__in=("security.otp.verified", "security.otp.enrolled"))
+    return signed_in.order_by("-created_at")[:limit]
 
 
 def notifications_for(*, office: Office, user: User) -> QuerySet[Notification]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -92,6 +94,31 @@ def _otp_failed(request: HttpRequest, form: OTPTokenForm) -> None:
     form.add_error("otp_token", "That code is not valid, or has already been used. Try the newest code.")
 
 
+def _throttled_seconds(user: object) -> int:
+    """Seconds until django-otp accepts another code after recent wrong ones (0: now)."""
+    from django_otp import devices_for_user
+    from django_otp.models import VerifyNotAllowed
+
+    for device in devices_for_user(user, confirmed=True):
+        allowed, info = device.verify_is_allowed()
+        if not allowed and info and info.get("reason") == VerifyNotAllowed.N_FAILED_ATTEMPTS:
+            return max(1, math.ceil((info["locked_until"] - timezone.now()).total_seconds()))
+    return 0
+
+
+def _check_code(request: HttpRequest, form: OTPTokenForm) -> object | None:
+    """The device the code matched, or None with the reason on the form."""
+    wait = _throttled_seconds(request.user)
+    if wait:
+        # Not a failure: the person typed too fast after a wrong code; the right one must still work.
+        form.add_error("otp_token", f"Please wait {wait} second{'s' if wait != 1 else ''}, then enter the newest code.")
+        return None
+    device = match_token(request.user, form.cleaned_data["otp_token"])
+    if device is None:
+        _otp_failed(request, form)
+    return device
+
+
 def _mark_verified(request: HttpRequest, device: object) -> None:
     otp_login(request, device)
     request.session[SESSION_OTP_AT] = time.time()
@@ -112,12 +139,11 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         return render(request, "security/locked_out.html", status=429)
     form = OTPTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = match_token(request.user, form.cleaned_data["otp_token"])
+        device = _check_code(request, form)
         if device is not None:
             _mark_verified(request, device)
             audit_record(verb="security.otp.verified", office=None, actor=request.user, obj=request.user)
             return redirect(_safe_next(request))
-        _otp_failed(request, form)
     return render(request, "security/otp_verify.html", {"form": form, "next": _safe_next(request, "")})
 
 
@@ -162,12 +188,11 @@ def otp_confirm(request: HttpRequest) -> HttpResponse:
         return render(request, "security/locked_out.html", status=429)
     form = OTPTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = match_token(request.user, form.cleaned_data["otp_token"])
+        device = _check_code(request, form)
         if device is not None:
             _mark_verified(request, device)
             audit_record(verb="security.otp.reconfirmed", office=None, actor=request.user, obj=request.user)
             return redirect(_safe_next(request))
-        _otp_failed(request, form)
     return render(request, "security/otp_confirm.html", {"form": form, "next": _safe_next(request, "")})
 
 
