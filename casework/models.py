@@ -74,6 +74,14 @@ class TaggedCase(TaggedItemBase):
         # Counting and filtering by tag: WHERE tag_id = %s.
         indexes = [models.Index(fields=["tag", "content_object"], name="casework_tagged_by_tag")]
 
+    @classmethod
+    def tags_for(cls, model, instance=None, **extra_filters):  # type: ignore[no-untyped-def]
+        """taggit reads tags through ``Tag.objects``, which requires the office: scope by the case's."""
+        tags = Tag.unscoped.filter(**extra_filters)
+        if instance is not None:
+            return tags.filter(office_id=instance.office_id, tagged_cases__content_object=instance)
+        return tags.filter(tagged_cases__content_object__isnull=False).distinct()
+
 
 class StrictTagManager(_TaggableManager):
     """Accepts Tag objects only: a name never creates a tag as a side effect."""

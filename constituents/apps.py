@@ -5,8 +5,14 @@ class ConstituentsConfig(AppConfig):
     name = "constituents"
 
     def ready(self) -> None:
+        from constituents import demo, services
         from constituents import models as m
+        from security import demo as demo_registry
+        from security import office_setup
         from security.personal_data import PersonalData, Retention, declare_no_personal_data, register
+
+        office_setup.register(services.office_initialise)
+        demo_registry.register(demo.seed_demo)
 
         def own_rows(model):
             return lambda office, constituent: model.objects.for_office(office).filter(constituent=constituent)
@@ -57,3 +63,4 @@ class ConstituentsConfig(AppConfig):
         declare_no_personal_data(m.PostcodeWard, "Postcode to ward for the whole area, not about anyone.")
         declare_no_personal_data(m.Organisation, "Public bodies and their published contact points.")
         declare_no_personal_data(m.ConstituentMerge, "Ids and row counts only.")
+        declare_no_personal_data(m.DuplicateDismissal, "A pair of ids: a manager's decision, not about anyone.")

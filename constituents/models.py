@@ -184,6 +184,29 @@ class ConstituentMerge(OfficeOwned):
         return f"{self.merged_id} → {self.survivor_id}"
 
 
+class DuplicateDismissal(OfficeOwned):
+    """A manager decided these two records are different people: the review list stops pairing them.
+
+    Family members often share a landline or an address, so "same phone" is not proof.
+    """
+
+    first = models.ForeignKey(Constituent, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Constituent, on_delete=models.CASCADE, related_name="+")
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    dismissed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # Also the index for the review list's lookup: WHERE first_id = %s AND second_id = %s.
+            models.UniqueConstraint(fields=["first", "second"], name="constituents_dismissal_once"),
+            # A merge that would turn a dismissal into a self-pair drops it instead.
+            models.CheckConstraint(condition=~models.Q(first=models.F("second")), name="constituents_dismissal_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ≠ {self.second_id}"
+
+
 class OrganisationKind(models.TextChoices):
     COUNCIL = "council", "Council"
     GOVERNMENT = "government", "Government department"

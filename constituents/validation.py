@@ -6,6 +6,7 @@ import re
 
 import phonenumbers
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 # The UK postcode shapes (outward code, space, inward code), after removing spaces. BFPO and
 # GIR 0AA are accepted too.
@@ -38,6 +39,31 @@ def normalise_phone(raw: str) -> str:
             f"“{text[:30]}” is not a valid phone number: check the number of digits.", code="invalid_phone"
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_email(raw: str) -> str:
+    """Trimmed and lower-cased, so duplicate checks and inbound-mail matching compare like with like.
+
+    Mailbox names are case-insensitive at every mainstream provider; storing one form lets the
+    (office, email) index answer exact lookups.
+    """
+    text = (raw or "").strip()
+    if not text:
+        raise ValidationError("Enter an email address.", code="required")
+    if len(text) > 254:
+        raise ValidationError("That email address is too long: 254 characters at most.", code="invalid_email")
+    if "@" not in text:
+        raise ValidationError(
+            f"“{text[:40]}” is not an email address: it needs an @, like name@example.com.", code="invalid_email"
+        )
+    try:
+        validate_email(text)
+    except ValidationError:
+        raise ValidationError(
+            f"“{text[:40]}” is not a valid email address: check for spaces or typing errors (name@example.com).",
+            code="invalid_email",
+        ) from None
+    return text.lower()
 
 
 def display_phone(e164: str) -> str:

@@ -5,4 +5,6 @@ from mpoffice import views
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("security.urls")),
+    path("", include("constituents.urls")),
+    path("", include("casework.urls")),
 ]

@@ -146,6 +146,7 @@ class OfficeMiddleware:
         if request.user.is_authenticated and request.user.is_verified():
             membership = self._membership(request)
             if membership is not None:
+                membership.user = request.user  # already loaded; saves a query per request
                 request.membership = membership  # type: ignore[attr-defined]
                 request.office = membership.office  # type: ignore[attr-defined]
         return self.get_response(request)

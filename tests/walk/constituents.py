@@ -2,6 +2,7 @@ from constituents.models import (
     ConstituentEmail,
     ConstituentMerge,
     ConstituentPhone,
+    DuplicateDismissal,
     PostcodeWard,
     Representative,
     Ward,
@@ -15,6 +16,7 @@ PARAMS = {
     "email_id": "constituentemail",
     "phone_id": "constituentphone",
     "ward_id": "ward",
+    "duplicate_id": "duplicate",
 }
 
 
@@ -37,3 +39,10 @@ def build(office, prefix, rows):
         office=office, merged_id=999_999, survivor=constituent, moved={"note": prefix}
     )
     rows["organisation"] = OrganisationFactory(office=office, name=f"{prefix} Council", notes=prefix)
+    # A second record sharing the first one's email: the other half of a duplicate pair.
+    duplicate = ConstituentFactory(office=office, last_name=f"{prefix} Duplicate", notes=prefix)
+    ConstituentEmail.objects.create(office=office, constituent=duplicate, email=f"{prefix.lower()}@mail.example")
+    rows["duplicate"] = duplicate
+    rows["duplicatedismissal"] = DuplicateDismissal.objects.create(
+        office=office, first=constituent, second=ConstituentFactory(office=office, last_name=f"{prefix} Other")
+    )

@@ -1,0 +1,28 @@
+"""What casework adds to other apps' pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from casework.selectors import visible_cases
+from mpoffice.lib.sections import Section
+from security.roles import Perm
+
+
+def constituent_cases(request: Any, constituent: Any) -> dict[str, Any]:
+    cases = (
+        visible_cases(office=request.office, membership=request.membership)
+        .filter(constituent=constituent)
+        .select_related("assignee")
+        .order_by("-opened_at")
+    )
+    return {
+        "cases": cases,
+        "constituent": constituent,
+        "can_open": request.membership.allows(Perm.WORK_CASES),
+    }
+
+
+CONSTITUENT_CASES = Section(
+    key="casework.cases", template="casework/_constituent_cases.html", context=constituent_cases
+)

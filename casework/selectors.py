@@ -1,0 +1,81 @@
+"""Reads for cases and the vocabulary. Restricted cases are filtered here, once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from casework.models import Case, CaseEvent, CaseStatus, Tag, TagCategory
+from security.models import Membership, Office
+from security.roles import Perm, Role
+
+
+def visible_cases(*, office: Office, membership: Membership) -> QuerySet[Case]:
+    """The cases this member may see: restricted ones only for managers, the MP and the assignee."""
+    cases = Case.objects.for_office(office)
+    if membership.role in (Role.MANAGER, Role.MP):
+        return cases
+    if membership.allows(Perm.VIEW_RESTRICTED):
+        return cases.filter(Q(restricted=False) | Q(assignee=membership.user))
+    return cases.filter(restricted=False)
+
+
+def case_list(*, office: Office, membership: Membership, filters: dict[str, Any]) -> QuerySet[Case]:
+    cases = visible_cases(office=office, membership=membership)
+    if filters.get("status") == "active":
+        cases = cases.exclude(status=CaseStatus.CLOSED)
+    elif filters.get("status"):
+        cases = cases.filter(status=filters["status"])
+    if filters.get("assignee") == "me":
+        cases = cases.filter(assignee=membership.user)
+    elif filters.get("assignee") == "none":
+        cases = cases.filter(assignee__isnull=True)
+    elif filters.get("assignee"):
+        cases = cases.filter(assignee=filters["assignee"])
+    if filters.get("tag"):
+        cases = cases.filter(tags=filters["tag"])
+    if filters.get("priority"):
+        cases = cases.filter(priority=filters["priority"])
+    if filters.get("q"):
+        q = filters["q"]
+        cases = cases.filter(
+            Q(reference__icontains=q) | Q(summary__icontains=q) | Q(constituent__last_name__icontains=q)
+        )
+    order = {"oldest": ("opened_at", "id"), "due": ("response_due_on", "id")}.get(filters.get("sort", ""))
+    return (
+        cases.select_related("constituent", "assignee")
+        .prefetch_related("tags")
+        .order_by(*(order or ("-opened_at", "-id")))
+        .distinct()
+    )
+
+
+def timeline(*, case: Case) -> QuerySet[CaseEvent]:
+    return CaseEvent.objects.for_office(case.office).filter(case=case).select_related("actor")
+
+
+def overdue(*, cases: QuerySet[Case], today: dt.date | None = None) -> QuerySet[Case]:
+    """Past the office's own response target, with the clock running (not paused)."""
+    today = today or timezone.localdate()
+    return cases.exclude(status=CaseStatus.CLOSED).filter(response_due_on__lt=today, response_paused_at__isnull=True)
+
+
+def active_tags(*, office: Office, query: str = "") -> list[Tag]:
+    """Active tags whose name or synonyms contain ``query``, with their category, by category."""
+    tags = list(Tag.objects.for_office(office).filter(is_active=True).select_related("category"))
+    needle = query.strip().lower()
+    if needle:
+        tags = [t for t in tags if needle in t.name.lower() or any(needle in s.lower() for s in t.synonyms)]
+    return sorted(tags, key=lambda t: (t.category.position, t.category.name, t.name))
+
+
+def vocabulary(*, office: Office) -> QuerySet[TagCategory]:
+    tags = Tag.unscoped.annotate(case_count=Count("tagged_cases")).order_by("-is_active", "name")
+    return TagCategory.objects.for_office(office).prefetch_related(Prefetch("tags", queryset=tags))
+
+
+def vocabulary_size(*, office: Office) -> int:
+    return Tag.objects.for_office(office).filter(is_active=True).count()
