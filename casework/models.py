@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 from taggit.managers import TaggableManager, _TaggableManager
@@ -156,6 +157,8 @@ class Case(OfficeOwned, TimeStamped):
     first_response_at = models.DateTimeField(null=True, blank=True)
     # Optimistic locking: an edit based on an old version is refused, never silently applied.
     version = models.PositiveIntegerField(default=1)
+    # Reference, summary, description and notes, kept by casework.search_index (PostgreSQL).
+    search_vector = SearchVectorField(null=True, editable=False)
 
     tags = TaggableManager(through=TaggedCase, manager=StrictTagManager, blank=True)
 

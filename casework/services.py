@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
+from casework import search_index
 from casework.models import (
     Case,
     CaseDocument,
@@ -146,6 +147,7 @@ def case_open(
         case.tags.set(tags)
     _event(case, kind=EventKind.OPENED, actor=opened_by, tags=[t.name for t in tags])
     audit_record(verb="casework.case.opened", office=office, actor=opened_by, obj=case)
+    search_index.refresh_cases([case.pk])
     return case
 
 
@@ -180,6 +182,7 @@ def case_update(*, case: Case, actor: User, version: int, **changes: Any) -> Cas
     if changed:
         _event(case, kind=EventKind.EDITED, actor=actor, fields=changed)
         audit_record(verb="casework.case.edited", office=case.office, actor=actor, obj=case, fields=changed)
+        search_index.refresh_cases([case.pk])
     return case
 
 
@@ -279,6 +282,7 @@ def case_add_note(*, case: Case, actor: User, text: str) -> CaseEvent:
         raise DomainError("Write the note first.")
     event = _event(case, kind=EventKind.NOTE, actor=actor, note=text)
     audit_record(verb="casework.case.note_added", office=case.office, actor=actor, obj=case, fields=["note"])
+    search_index.refresh_cases([case.pk])
     return event
 
 

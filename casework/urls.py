@@ -5,6 +5,7 @@ from casework.views import cases, tags
 app_name = "casework"
 
 urlpatterns = [
+    path("search", cases.search, name="search"),
     path("cases", cases.case_list, name="case_list"),
     path("cases/new", cases.case_open, name="case_open"),
     path("cases/constituent-picker", cases.constituent_picker, name="constituent_picker"),

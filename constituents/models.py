@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 
@@ -68,6 +69,8 @@ class Constituent(OfficeOwned, TimeStamped):
     # Communication consent (newsletters, surveys) is separate from casework, which needs none.
     consents_to_updates = models.BooleanField("Agrees to receive updates from the MP", default=False)
     consent_recorded_at = models.DateTimeField(null=True, blank=True)
+    # Names and email addresses, kept by constituents.search_index (PostgreSQL; GIN-indexed).
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
@@ -160,6 +163,7 @@ class Representative(OfficeOwned, TimeStamped):
     authority = models.CharField(max_length=20, choices=Authority.choices, default=Authority.NOT_YET)
     authority_recorded_at = models.DateTimeField(null=True, blank=True)
     authority_notes = models.CharField(max_length=300, blank=True, help_text="Where the consent or order is kept")
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["name", "id"]

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from constituents import search_index
 from constituents.directory import install_directory
 from constituents.merging import fill_blanks, keep_one_preferred, move_rows, reverse_relations, rows_pointing_at
 from constituents.models import (
@@ -154,6 +155,7 @@ def constituent_create(
         )
     filled = [name for name in CONSTITUENT_FIELDS if getattr(constituent, name) not in ("", None, False)]
     _audit("constituent.created", office, actor, constituent, [*filled, *(["email"] if email else [])])
+    search_index.refresh_constituents([constituent.pk])
     return constituent
 
 
@@ -181,6 +183,7 @@ def constituent_update(*, constituent: Constituent, actor: User | None, **change
     if changed:
         constituent.save()
         _audit("constituent.updated", constituent.office, actor, constituent, changed)
+        search_index.refresh_constituents([constituent.pk])
     return constituent
 
 
@@ -218,6 +221,7 @@ def constituent_email_add(
     if preferred or first:
         _make_preferred(ConstituentEmail, row)
     _audit("constituent.email_added", constituent.office, actor, constituent, ["email"])
+    search_index.refresh_constituents([constituent.pk])
     return row
 
 
@@ -235,6 +239,7 @@ def constituent_email_remove(*, email: ConstituentEmail, actor: User | None) -> 
     email.delete()
     _promote_first(ConstituentEmail, constituent)
     _audit("constituent.email_removed", constituent.office, actor, constituent, ["email"])
+    search_index.refresh_constituents([constituent.pk])
 
 
 @transaction.atomic
@@ -323,6 +328,7 @@ def representative_create(
     representative = Representative.objects.create(office=constituent.office, constituent=constituent, **values)
     filled = [key for key, value in values.items() if value not in ("", None)]
     _audit("representative.created", constituent.office, actor, representative, filled)
+    search_index.refresh_representatives([representative.pk])
     return representative
 
 
@@ -340,6 +346,7 @@ def representative_update(*, representative: Representative, actor: User | None,
     if changed:
         representative.save()
         _audit("representative.updated", representative.office, actor, representative, changed)
+        search_index.refresh_representatives([representative.pk])
     return representative
 
 
@@ -394,6 +401,7 @@ def constituent_merge(
         office=office, merged_id=merged_id, survivor=survivor, merged_by=actor, moved=moved
     )
     _audit("constituent.merged", office, actor, survivor, ["merged_id", *filled])
+    search_index.refresh_constituents([survivor.pk])
     return mapping
 
 

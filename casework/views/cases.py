@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from casework import search as case_search
 from casework import selectors, services
 from casework.forms import (
     AssignForm,
@@ -276,3 +277,13 @@ def document_download(request: HttpRequest, case_id: int, document_id: int) -> F
     response = FileResponse(handle, as_attachment=True, filename=document.name, content_type=document.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@office_required(Perm.VIEW_CASES)
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("q", "")
+    query, shortened = case_search.clean_query(raw)
+    results = case_search.search_all(request, raw)
+    context = {"query": query, "shortened": shortened, "results": results, "max_length": case_search.MAX_QUERY_LENGTH}
+    return render(request, "casework/search.html", context)
