@@ -9,8 +9,9 @@ class CaseworkConfig(AppConfig):
         from casework import models as m
         from constituents.sections import constituent_page
         from security import demo as demo_registry
-        from security import office_setup
+        from security import home, office_setup
         from security.personal_data import PersonalData, Retention, declare_no_personal_data, register
+        from security.roles import Role
 
         register(
             PersonalData(
@@ -43,6 +44,7 @@ class CaseworkConfig(AppConfig):
         office_setup.register(services.office_initialise)
         constituent_page.register(sections.CONSTITUENT_CASES)
         demo_registry.register(demo.seed)
+        home.register(roles=[Role.CASEWORKER, Role.VOLUNTEER], url_name="casework:triage")
         declare_no_personal_data(m.CaseParticipant, "A link between a case and a registered person; no text.")
         declare_no_personal_data(m.Tag, "The office's vocabulary.")
         declare_no_personal_data(m.TagCategory, "The office's vocabulary.")

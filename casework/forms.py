@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from casework.models import Case, CaseStatus, CloseReason, LawfulBasis, Priority, Tag, TagCategory
-from constituents.models import Constituent
+from constituents.models import Constituent, Ward
 from security.models import Office, User
 
 
@@ -131,6 +131,7 @@ class CaseFilterForm(forms.Form):
     assignee = forms.ChoiceField(required=False, label="Assignee")
     tag = forms.ModelChoiceField(queryset=Tag.unscoped.none(), required=False, empty_label="Any tag")
     priority = forms.ChoiceField(required=False, choices=[("", "Any priority"), *Priority.choices])
+    ward = forms.ModelChoiceField(queryset=Ward.unscoped.none(), required=False, empty_label="Any ward")
     sort = forms.ChoiceField(
         required=False, choices=[("", "Newest first"), ("oldest", "Oldest first"), ("due", "Due soonest")]
     )
@@ -145,6 +146,7 @@ class CaseFilterForm(forms.Form):
             *((str(u.pk), u.full_name) for u in members),
         ]
         self.fields["tag"].queryset = Tag.objects.for_office(office).select_related("category")
+        self.fields["ward"].queryset = Ward.objects.for_office(office)
 
 
 class TagForm(forms.Form):
@@ -174,3 +176,29 @@ class TagMergeForm(forms.Form):
     def __init__(self, *args: Any, office: Office, source: Tag, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["target"].queryset = Tag.objects.for_office(office).exclude(pk=source.pk).order_by("name")
+
+
+class BulkActionForm(forms.Form):
+    """One action on the cases ticked in the triage queue."""
+
+    action = forms.ChoiceField(choices=[("assign", "Assign"), ("tag", "Add a tag"), ("close", "Close")])
+    cases = forms.ModelMultipleChoiceField(
+        queryset=Case.unscoped.none(), error_messages={"required": "Tick at least one case first (x)."}
+    )
+    tag = forms.ModelChoiceField(queryset=Tag.unscoped.none(), required=False, label="Tag to add")
+    close_reason = forms.ChoiceField(choices=[("", "—"), *CloseReason.choices], required=False, label="Close as")
+
+    def __init__(self, *args: Any, office: Office, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = Case.objects.for_office(office)
+        self.fields["assignee"] = member_choices(office)
+        self.fields["assignee"].label = "Assign to"
+        self.fields["tag"].queryset = Tag.objects.for_office(office).filter(is_active=True).select_related("category")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("action") == "tag" and not data.get("tag"):
+            self.add_error("tag", "Choose the tag to add.")
+        if data.get("action") == "close" and not data.get("close_reason"):
+            self.add_error("close_reason", "Choose why the cases are being closed.")
+        return data

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from casework.selectors import visible_cases
-from mpoffice.lib.sections import Section
+from mpoffice.lib.sections import Section, SectionRegistry
 from security.roles import Perm
 
 
@@ -26,3 +26,7 @@ def constituent_cases(request: Any, constituent: Any) -> dict[str, Any]:
 CONSTITUENT_CASES = Section(
     key="casework.cases", template="casework/_constituent_cases.html", context=constituent_cases
 )
+
+
+# Later apps add panels to the triage page (unfiled messages, new campaigns, due chases).
+triage_page = SectionRegistry()

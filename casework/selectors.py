@@ -23,8 +23,11 @@ def visible_cases(*, office: Office, membership: Membership) -> QuerySet[Case]:
     return cases.filter(restricted=False)
 
 
-def case_list(*, office: Office, membership: Membership, filters: dict[str, Any]) -> QuerySet[Case]:
-    cases = visible_cases(office=office, membership=membership)
+def case_list(
+    *, office: Office, membership: Membership, filters: dict[str, Any], base: QuerySet[Case] | None = None
+) -> QuerySet[Case]:
+    """``base`` (default: every case the member may see), filtered, sorted and ready to list."""
+    cases = base if base is not None else visible_cases(office=office, membership=membership)
     if filters.get("status") == "active":
         cases = cases.exclude(status=CaseStatus.CLOSED)
     elif filters.get("status"):
@@ -39,6 +42,9 @@ def case_list(*, office: Office, membership: Membership, filters: dict[str, Any]
         cases = cases.filter(tags=filters["tag"])
     if filters.get("priority"):
         cases = cases.filter(priority=filters["priority"])
+    if filters.get("ward"):
+        # The ward recorded at opening, which survives the constituent's erasure.
+        cases = cases.filter(ward_code=filters["ward"].code)
     if filters.get("q"):
         q = filters["q"]
         cases = cases.filter(
@@ -79,3 +85,36 @@ def vocabulary(*, office: Office) -> QuerySet[TagCategory]:
 
 def vocabulary_size(*, office: Office) -> int:
     return Tag.objects.for_office(office).filter(is_active=True).count()
+
+
+# --- Triage ------------------------------------------------------------------------------------
+TRIAGE_QUEUES = {
+    "new": "New, needing action",
+    "mine": "My cases",
+    "overdue": "Past our response target",
+    "open": "All open cases",
+}
+
+
+def triage_queue(*, office: Office, membership: Membership, queue: str) -> QuerySet[Case]:
+    cases = visible_cases(office=office, membership=membership)
+    if queue == "new":
+        return cases.filter(status=CaseStatus.NEW)
+    if queue == "mine":
+        return cases.filter(assignee=membership.user).exclude(status=CaseStatus.CLOSED)
+    if queue == "overdue":
+        return overdue(cases=cases)
+    return cases.exclude(status=CaseStatus.CLOSED)
+
+
+def triage_counts(*, office: Office, membership: Membership) -> dict[str, int]:
+    """All queue sizes in one query."""
+    cases = visible_cases(office=office, membership=membership)
+    today = timezone.localdate()
+    open_cases = ~Q(status=CaseStatus.CLOSED)
+    return cases.aggregate(
+        new=Count("pk", filter=Q(status=CaseStatus.NEW)),
+        mine=Count("pk", filter=open_cases & Q(assignee=membership.user)),
+        overdue=Count("pk", filter=open_cases & Q(response_due_on__lt=today, response_paused_at__isnull=True)),
+        open=Count("pk", filter=open_cases),
+    )

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from casework.views import cases, tags
+from casework.views import cases, tags, triage
 
 app_name = "casework"
 
 urlpatterns = [
+    path("triage", triage.triage, name="triage"),
+    path("triage/bulk", triage.triage_bulk, name="triage_bulk"),
     path("search", cases.search, name="search"),
     path("cases", cases.case_list, name="case_list"),
     path("cases/new", cases.case_open, name="case_open"),

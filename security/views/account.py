@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from security import home as home_pages
 from security import selectors, services
 from security.audit import audit_record
 from security.decorators import office_required
@@ -22,6 +23,9 @@ def home(request: HttpRequest) -> HttpResponse:
     membership = request.membership
     if membership is None:
         return redirect("security:office_choose")
+    role_home = home_pages.url_name_for(membership.role)
+    if role_home and request.GET.get("overview") is None:
+        return redirect(role_home)
     context = {"permissions": [perm for perm in Perm if perm in ROLE_PERMISSIONS[membership.role]]}
     if membership.allows(Perm.MANAGE_STAFF):
         context["staff"] = selectors.staff_with_2fa_status(office=request.office)

@@ -7,6 +7,31 @@
     return target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
   }
 
+  // Lists marked data-rows: j/k move between rows (focusing each row's main link), x ticks
+  // the current row's checkbox.
+  function moveInList(event) {
+    var rows = Array.prototype.slice.call(document.querySelectorAll("[data-rows] [data-row]"));
+    if (!rows.length || ["j", "k", "x"].indexOf(event.key) === -1) {
+      return false;
+    }
+    var current = document.activeElement ? document.activeElement.closest("[data-row]") : null;
+    var index = rows.indexOf(current);
+    event.preventDefault();
+    if (event.key === "x") {
+      var box = (current || rows[0]).querySelector("input[type=checkbox]");
+      if (box) {
+        box.checked = !box.checked;
+      }
+      return true;
+    }
+    var next = event.key === "j" ? Math.min(index + 1, rows.length - 1) : Math.max(index - 1, 0);
+    var link = rows[next].querySelector("[data-row-link]");
+    if (link) {
+      link.focus();
+    }
+    return true;
+  }
+
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) {
       return;
@@ -17,6 +42,9 @@
         event.preventDefault();
         help.showModal();
       }
+      return;
+    }
+    if (moveInList(event)) {
       return;
     }
     var target = document.querySelector('[data-shortcut="' + CSS.escape(event.key) + '"]');

@@ -21,7 +21,7 @@ def test_a_crash_gets_the_500_page(caseworker_client, monkeypatch):
 
     monkeypatch.setattr(account.selectors, "recent_sign_ins", broken)
     caseworker_client.raise_request_exception = False
-    response = caseworker_client.get("/")
+    response = caseworker_client.get("/?overview")
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()
 
@@ -39,7 +39,7 @@ def test_pages_carry_security_headers(db):
 
 
 def test_the_layout_has_a_skip_link_and_landmarks(caseworker_client):
-    page = caseworker_client.get("/").content.decode()
+    page = caseworker_client.get("/?overview").content.decode()
     assert '<a class="skip-link" href="#main">' in page
     assert '<main id="main"' in page
     assert '<nav class="topbar__nav" aria-label="Main">' in page
@@ -47,7 +47,7 @@ def test_the_layout_has_a_skip_link_and_landmarks(caseworker_client):
 
 
 def test_htmx_is_served_locally_and_configured_without_eval(caseworker_client):
-    page = caseworker_client.get("/").content.decode()
+    page = caseworker_client.get("/?overview").content.decode()
     assert '"allowEval": false' in page
     assert 'src="/static/vendor/htmx/htmx-2.0.11.min.js"' in page
     assert "https://" not in page.split("</head>")[0]

@@ -47,7 +47,7 @@ def test_the_invitee_sets_a_password_and_goes_on_to_enrol(invited, office):
     assert response["Location"] == "/2fa/setup"
     user = User.objects.get(email="new.person@example.org")
     assert Membership.objects.get(user=user, office=office).role == Role.CASEWORKER
-    assert client.get("/").status_code == 302  # no data before 2FA
+    assert client.get("/?overview").status_code == 302  # no data before 2FA
 
 
 def test_a_used_invitation_gets_a_clear_page(invited):

@@ -19,7 +19,7 @@ def note(office, caseworker):
 
 
 def test_the_header_shows_the_unread_count(caseworker_client, note):
-    page = caseworker_client.get("/").content.decode()
+    page = caseworker_client.get("/?overview").content.decode()
     assert '<span class="badge">1<span class="visually-hidden"> unread</span>' in page
     caseworker_client.post(f"/notifications/{note.pk}/read")
     assert 'class="badge"' not in caseworker_client.get("/notifications/badge").content.decode()

@@ -11,16 +11,16 @@ from tests.factories import MembershipFactory, OfficeFactory
 def test_a_person_in_two_offices_chooses_one_per_session(caseworker, other_office):
     MembershipFactory(user=caseworker, office=other_office, role=Role.VOLUNTEER)
     client = verified_client(caseworker)
-    assert client.get("/")["Location"] == "/office"
+    assert client.get("/?overview")["Location"] == "/office"
     assert "Office B" in client.get("/office").content.decode()
     client.post("/office", {"office": other_office.pk})
-    home = client.get("/")
+    home = client.get("/?overview")
     assert home.context["current_office"] == other_office
     assert "Switch office" in home.content.decode()
 
 
 def test_one_office_needs_no_choice_and_shows_no_switcher(caseworker_client, office):
-    home = caseworker_client.get("/")
+    home = caseworker_client.get("/?overview")
     assert home.context["current_office"] == office
     assert "Switch office" not in home.content.decode()
 

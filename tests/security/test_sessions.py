@@ -23,11 +23,11 @@ def test_it_ends_an_idle_session(caseworker, settings):
     with time_machine.travel(START, tick=False) as clock:
         client = _signed_in(caseworker)
         clock.shift(dt.timedelta(minutes=29))
-        assert client.get("/").status_code == 200
+        assert client.get("/?overview").status_code == 200
         clock.shift(dt.timedelta(minutes=29))
-        assert client.get("/").status_code == 200
+        assert client.get("/?overview").status_code == 200
         clock.shift(dt.timedelta(minutes=31))
-        response = client.get("/")
+        response = client.get("/?overview")
     assert response.status_code == 302
     assert response["Location"].startswith("/login")
 
@@ -52,9 +52,9 @@ def test_it_ends_a_session_at_its_absolute_lifetime(caseworker, settings):
         client = _signed_in(caseworker)
         for _ in range(16):
             clock.shift(dt.timedelta(minutes=29))
-            client.get("/")
+            client.get("/?overview")
         clock.shift(dt.timedelta(minutes=29))
-        response = client.get("/")
+        response = client.get("/?overview")
     assert response["Location"].startswith("/login")
 
 
@@ -63,23 +63,23 @@ def test_it_lists_sessions_and_signs_out_everywhere_else(caseworker):
     page = laptop.get("/account/sessions")
     assert len(page.context["sessions"]) == 2
     laptop.post("/account/sessions/end-others")
-    assert laptop.get("/").status_code == 200
-    assert phone.get("/").status_code == 302
+    assert laptop.get("/?overview").status_code == 200
+    assert phone.get("/?overview").status_code == 302
     assert UserSession.objects.filter(user=caseworker).count() == 1
 
 
 def test_sign_out_everywhere_ends_this_session_too(caseworker):
     laptop, phone = _signed_in(caseworker), _signed_in(caseworker)
     laptop.post("/account/sessions/end-all")
-    assert laptop.get("/").status_code == 302
-    assert phone.get("/").status_code == 302
+    assert laptop.get("/?overview").status_code == 302
+    assert phone.get("/?overview").status_code == 302
 
 
 def test_a_deactivated_user_is_signed_out_at_once(caseworker, manager, office):
     client = _signed_in(caseworker)
     membership = caseworker.memberships.get()
     services.membership_deactivate(office=office, membership_id=membership.pk, actor=manager)
-    assert client.get("/").status_code == 302
+    assert client.get("/?overview").status_code == 302
     assert (
         not Session.objects.filter(session_key__in=UserSession.objects.values("session_key"))
         .filter(session_key=client.session.session_key)
@@ -91,4 +91,4 @@ def test_a_disabled_account_loses_its_session(caseworker):
     client = _signed_in(caseworker)
     caseworker.is_active = False
     caseworker.save()
-    assert client.get("/").status_code == 302
+    assert client.get("/?overview").status_code == 302

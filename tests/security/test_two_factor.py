@@ -37,7 +37,7 @@ def test_it_shows_nothing_after_the_password_alone(caseworker, device):
 def test_it_sends_a_user_without_a_device_to_enrolment(caseworker):
     client = Client()
     password_step(client, caseworker.email)
-    assert client.get("/").headers["Location"].startswith("/2fa/setup")
+    assert client.get("/?overview").headers["Location"].startswith("/2fa/setup")
 
 
 def test_it_refuses_api_calls_from_an_unverified_session(caseworker, device):
@@ -69,7 +69,7 @@ def test_it_signs_in_with_both_factors_and_records_it(caseworker, device):
     client = Client()
     response = sign_in(client, device)
     assert response.status_code == 302
-    assert client.get("/").status_code == 200
+    assert client.get("/?overview").status_code == 200
     verbs = list(AuditEvent.objects.filter(actor=caseworker).values_list("verb", flat=True))
     assert "security.login.password_ok" in verbs
     assert "security.otp.verified" in verbs
@@ -115,7 +115,7 @@ def test_it_enrols_an_authenticator_and_issues_single_use_backup_codes(caseworke
     assert response.status_code == 200
     codes = response.context["codes"]
     assert len(codes) == 10
-    assert client.get("/").status_code == 200
+    assert client.get("/?overview").status_code == 200
 
     other = Client()
     password_step(other, caseworker.email)
