@@ -4,8 +4,8 @@ from typing import Any
 
 from django import forms
 
-from casework.models import Case, CaseStatus, CloseReason, LawfulBasis, Priority, Tag, TagCategory
-from constituents.models import Constituent, Ward
+from casework.models import Case, CaseStatus, CloseReason, LawfulBasis, ParticipantRole, Priority, Tag, TagCategory
+from constituents.models import Constituent, Representative, Ward
 from security.models import Office, User
 
 
@@ -201,4 +201,27 @@ class BulkActionForm(forms.Form):
             self.add_error("tag", "Choose the tag to add.")
         if data.get("action") == "close" and not data.get("close_reason"):
             self.add_error("close_reason", "Choose why the cases are being closed.")
+        return data
+
+
+class ParticipantForm(forms.Form):
+    """Another person involved in the case: someone acting for the constituent, or another constituent."""
+
+    representative = forms.ModelChoiceField(
+        queryset=Representative.unscoped.none(), required=False, label="Someone acting for them"
+    )
+    constituent = forms.ModelChoiceField(queryset=Constituent.unscoped.none(), required=False, widget=forms.HiddenInput)
+    role = forms.ChoiceField(choices=ParticipantRole.choices, label="How are they involved?")
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["representative"].queryset = Representative.objects.for_office(case.office).filter(
+            constituent_id=case.constituent_id
+        )
+        self.fields["constituent"].queryset = Constituent.objects.for_office(case.office)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if bool(data.get("representative")) == bool(data.get("constituent")):
+            raise forms.ValidationError("Choose one person: someone acting for them, or another constituent.")
         return data

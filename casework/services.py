@@ -18,10 +18,12 @@ from casework.models import (
     Case,
     CaseDocument,
     CaseEvent,
+    CaseParticipant,
     CaseStatus,
     CaseworkSettings,
     CloseReason,
     EventKind,
+    ParticipantRole,
     ReferenceCounter,
     Tag,
     TagCategory,
@@ -441,3 +443,40 @@ def category_create(*, office: Office, actor: User, name: str, description: str 
     category = TagCategory.objects.create(office=office, name=name, description=description, position=position)
     audit_record(verb="casework.tag_category.created", office=office, actor=actor, obj=category)
     return category
+
+
+@transaction.atomic
+def case_add_participant(
+    *, case: Case, actor: User, role: str, constituent: Constituent | None = None, representative: Any = None
+) -> CaseParticipant:
+    """Record another person involved: a constituent on record, or someone acting for the constituent."""
+    if (constituent is None) == (representative is None):
+        raise DomainError("Choose one person: a constituent or someone acting for them.")
+    if role not in ParticipantRole.values:
+        raise DomainError("Choose how they are involved.")
+    ensure_same_office(case.office, constituent, representative)
+    if constituent is not None and constituent.pk == case.constituent_id:
+        raise DomainError("They are already the case's constituent.")
+    existing = CaseParticipant.objects.for_office(case.office).filter(
+        case=case, constituent=constituent, representative=representative
+    )
+    if existing.exists():
+        raise DomainError("They are already recorded on this case.")
+    participant = CaseParticipant.objects.create(
+        office=case.office, case=case, constituent=constituent, representative=representative, role=role
+    )
+    person = constituent or representative
+    _event(case, kind=EventKind.PARTICIPANT, actor=actor, name=str(person), role=participant.get_role_display())
+    audit_record(
+        verb="casework.case.participant_added", office=case.office, actor=actor, obj=case, fields=["participants"]
+    )
+    return participant
+
+
+@transaction.atomic
+def case_remove_participant(*, participant: CaseParticipant, actor: User) -> None:
+    case = participant.case
+    participant.delete()
+    audit_record(
+        verb="casework.case.participant_removed", office=case.office, actor=actor, obj=case, fields=["participants"]
+    )

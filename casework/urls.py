@@ -19,6 +19,12 @@ urlpatterns = [
     path("cases/<int:case_id>/tags", cases.case_tags, name="case_tags"),
     path("cases/<int:case_id>/notes", cases.case_note, name="case_note"),
     path("cases/<int:case_id>/documents", cases.case_document, name="case_document"),
+    path("cases/<int:case_id>/people", cases.case_participant_add, name="case_participant_add"),
+    path(
+        "cases/<int:case_id>/people/<int:participant_id>/remove",
+        cases.case_participant_remove,
+        name="case_participant_remove",
+    ),
     path("cases/<int:case_id>/documents/<int:document_id>", cases.document_download, name="document_download"),
     path("tags", tags.tag_list, name="tag_list"),
     path("tags/search", tags.tag_search, name="tag_search"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -22,10 +23,11 @@ from casework.forms import (
     CloseForm,
     DocumentForm,
     NoteForm,
+    ParticipantForm,
     StatusForm,
     TagsForm,
 )
-from casework.models import Case, CaseDocument
+from casework.models import Case, CaseDocument, CaseParticipant
 from casework.uploads import sniff_content_type
 from casework.views.tags import tag_picker_context
 from constituents import selectors as constituent_selectors
@@ -140,6 +142,8 @@ def _detail_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str,
         "tags_form": forms.get("tags_form") or TagsForm(office=office, initial={"tags": case.tags.all()}),
         "note_form": forms.get("note_form") or NoteForm(),
         "document_form": forms.get("document_form") or DocumentForm(),
+        "participants": case.participants.select_related("constituent", "representative"),
+        "participant_form": forms.get("participant_form") or ParticipantForm(case=case),
     }
 
 
@@ -163,12 +167,15 @@ def case_edit(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _case_action(
-    request: HttpRequest, case_id: int, form_class: type, form_name: str, act: Callable[[Case, dict[str, Any]], object]
+    request: HttpRequest,
+    case_id: int,
+    form_name: str,
+    make_form: Callable[[Case], forms.Form],
+    act: Callable[[Case, dict[str, Any]], object],
 ) -> HttpResponse:
     """Validate a small form on the case page, run one service, and show the case again."""
     case = _case_or_404(request, case_id)
-    kwargs = {"office": request.office} if form_class in (AssignForm, TagsForm) else {}
-    form = form_class(request.POST, request.FILES or None, **kwargs)
+    form = make_form(case)
     if form.is_valid():
         try:
             act(case, form.cleaned_data)
@@ -177,8 +184,7 @@ def _case_action(
         else:
             return redirect("casework:case_detail", case_id=case.pk)
     case.refresh_from_db()
-    context = _detail_context(request, case, **{form_name: form})
-    return render(request, "casework/case_detail.html", context, status=200)
+    return render(request, "casework/case_detail.html", _detail_context(request, case, **{form_name: form}))
 
 
 @office_required(Perm.ASSIGN_CASES)
@@ -187,8 +193,8 @@ def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
     return _case_action(
         request,
         case_id,
-        AssignForm,
         "assign_form",
+        lambda case: AssignForm(request.POST, office=request.office),
         lambda case, data: services.case_assign(
             case=case, actor=request.user, assignee=data["assignee"], version=data["version"]
         ),
@@ -201,8 +207,8 @@ def case_status(request: HttpRequest, case_id: int) -> HttpResponse:
     return _case_action(
         request,
         case_id,
-        StatusForm,
         "status_form",
+        lambda case: StatusForm(request.POST),
         lambda case, data: services.case_set_status(
             case=case,
             actor=request.user,
@@ -219,8 +225,8 @@ def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
     return _case_action(
         request,
         case_id,
-        CloseForm,
         "close_form",
+        lambda case: CloseForm(request.POST),
         lambda case, data: services.case_close(
             case=case, actor=request.user, reason=data["close_reason"], version=data["version"]
         ),
@@ -233,8 +239,8 @@ def case_tags(request: HttpRequest, case_id: int) -> HttpResponse:
     return _case_action(
         request,
         case_id,
-        TagsForm,
         "tags_form",
+        lambda case: TagsForm(request.POST, office=request.office),
         lambda case, data: services.case_set_tags(case=case, actor=request.user, tags=data["tags"]),
     )
 
@@ -245,8 +251,8 @@ def case_note(request: HttpRequest, case_id: int) -> HttpResponse:
     return _case_action(
         request,
         case_id,
-        NoteForm,
         "note_form",
+        lambda case: NoteForm(request.POST),
         lambda case, data: services.case_add_note(case=case, actor=request.user, text=data["text"]),
     )
 
@@ -260,7 +266,7 @@ def case_document(request: HttpRequest, case_id: int) -> HttpResponse:
             case=case, actor=request.user, upload=upload, content_type=sniff_content_type(upload)
         )
 
-    return _case_action(request, case_id, DocumentForm, "document_form", add)
+    return _case_action(request, case_id, "document_form", lambda case: DocumentForm(request.POST, request.FILES), add)
 
 
 @office_required(Perm.VIEW_CASES)
@@ -287,3 +293,24 @@ def search(request: HttpRequest) -> HttpResponse:
     results = case_search.search_all(request, raw)
     context = {"query": query, "shortened": shortened, "results": results, "max_length": case_search.MAX_QUERY_LENGTH}
     return render(request, "casework/search.html", context)
+
+
+@office_required(Perm.WORK_CASES)
+@require_POST
+def case_participant_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _case_action(
+        request,
+        case_id,
+        "participant_form",
+        lambda case: ParticipantForm(request.POST, case=case),
+        lambda case, data: services.case_add_participant(case=case, actor=request.user, **data),
+    )
+
+
+@office_required(Perm.WORK_CASES)
+@require_POST
+def case_participant_remove(request: HttpRequest, case_id: int, participant_id: int) -> HttpResponse:
+    case = _case_or_404(request, case_id)
+    participant = get_for_office_or_404(CaseParticipant, request.office, pk=participant_id, case=case)
+    services.case_remove_participant(participant=participant, actor=request.user)
+    return redirect("casework:case_detail", case_id=case.pk)

@@ -192,3 +192,29 @@ def test_the_constituent_page_lists_their_cases(caseworker_client, case):
     body = caseworker_client.get(f"/constituents/{case.constituent_id}").content.decode()
     assert case.reference in body
     assert f"/cases/new?constituent={case.constituent_id}" in body
+
+
+def test_people_involved_are_added_and_removed(caseworker_client, case, caseworker, office):
+    from constituents import services as constituent_services
+
+    rep = constituent_services.representative_create(
+        constituent=case.constituent, actor=caseworker, name="Sam Advocate", relationship="advocate"
+    )
+    partner = ConstituentFactory(office=office, first_name="Lee", last_name="Partner")
+    caseworker_client.post(f"/cases/{case.pk}/people", {"representative": rep.pk, "role": "representative"})
+    caseworker_client.post(f"/cases/{case.pk}/people", {"constituent": partner.pk, "role": "joint"})
+    body = caseworker_client.get(f"/cases/{case.pk}").content.decode()
+    assert "Sam Advocate" in body
+    assert "Lee Partner" in body
+    response = caseworker_client.post(f"/cases/{case.pk}/people", {"role": "joint"})
+    assert "Choose one person" in response.content.decode()
+    participant = case.participants.get(constituent=partner)
+    caseworker_client.post(f"/cases/{case.pk}/people/{participant.pk}/remove")
+    assert not case.participants.filter(constituent=partner).exists()
+
+
+def test_another_offices_constituent_cannot_be_added(caseworker_client, case, other_office):
+    theirs = ConstituentFactory(office=other_office)
+    response = caseworker_client.post(f"/cases/{case.pk}/people", {"constituent": theirs.pk, "role": "joint"})
+    assert "Select a valid choice" in response.content.decode()
+    assert not case.participants.exists()
