@@ -6,13 +6,17 @@ static files from the finders), so htmx, the CSS and the CSP headers are the rea
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
+from django_otp.oath import TOTP
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect, sync_playwright
+
+from tests.factories import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 SERIOUS = frozenset({"serious", "critical"})
@@ -107,6 +111,32 @@ def assert_accessible(page: Page, axe: Axe | None = None) -> None:
     """Fail with a readable list if axe-core finds any serious or critical violation."""
     violations = axe_violations(page, axe)
     assert not violations, f"axe-core on {page.url}:\n{format_violations(violations)}"
+
+
+def totp_code(key: bytes, drift: int = 0) -> str:
+    """The code an authenticator app holding ``key`` shows now (``drift`` steps of 30 s away)."""
+    totp = TOTP(key)
+    totp.drift = drift
+    return f"{totp.token():06d}"
+
+
+def sign_in_with_password(page: Page, base_url: str, email: str) -> None:
+    """The first step of signing in: the password form, reached from the home page."""
+    page.goto(f"{base_url}/")
+    expect(page).to_have_url(re.compile(r"/login(\?|$)"))
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+
+
+def sign_in(page: Page, base_url: str, email: str, key: bytes) -> None:
+    """Password, then the code from a confirmed authenticator holding ``key``; ends past sign-in,
+    on whichever page the member's role lands on."""
+    sign_in_with_password(page, base_url, email)
+    expect(page).to_have_url(re.compile(r"/2fa/verify(\?|$)"))
+    page.get_by_role("textbox", name="Code").fill(totp_code(key))
+    page.get_by_role("button", name="Verify").click()
+    expect(page).not_to_have_url(re.compile(r"/(login|2fa/)"))
 
 
 SCREENS = Path("/tmp/screens")

@@ -9,31 +9,16 @@ from datetime import timedelta
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from security.roles import Role
-from tests.browser.conftest import assert_accessible, screenshot
-from tests.factories import PASSWORD, MembershipFactory, OfficeFactory, TOTPDeviceFactory, UserFactory
+from tests.browser.conftest import assert_accessible, screenshot, sign_in_with_password, totp_code
+from tests.factories import MembershipFactory, OfficeFactory, TOTPDeviceFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 KNOWN_HEX_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test secret
-
-
-def totp_code(key: bytes, drift: int = 0) -> str:
-    totp = TOTP(key)
-    totp.drift = drift
-    return f"{totp.token():06d}"
-
-
-def sign_in_with_password(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/")
-    expect(page).to_have_url(re.compile(r"/login(\?|$)"))
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Continue").click()
 
 
 def test_it_enrols_a_new_manager_and_signs_them_out(live_server, page: Page, axe: Axe) -> None:
@@ -114,6 +99,8 @@ def test_it_rejects_a_wrong_code_then_accepts_the_right_one(live_server, page: P
     page.get_by_role("textbox", name="Code").fill(totp_code(key))
     page.get_by_role("button", name="Verify").click()
 
-    expect(page).to_have_url(f"{live_server.url}/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Office of Jo Bloggs MP")
+    # A caseworker lands on their triage queues.
+    expect(page).to_have_url(f"{live_server.url}/triage")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Triage")
+    expect(page.locator(".topbar__brand")).to_have_text("Office of Jo Bloggs MP")
     expect(page.locator("details.menu summary")).to_contain_text("Casey Worker")
