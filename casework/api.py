@@ -178,7 +178,7 @@ class CaseListApi(APIView):
                 self.fields["constituent"].queryset = Constituent.objects.for_office(office)
                 self.fields["assignee"].queryset = _members(office)
 
-    @extend_schema(parameters=[FilterSerializer], responses=CaseSerializer(many=True))
+    @extend_schema(summary="List cases", parameters=[FilterSerializer], responses=CaseSerializer(many=True))
     def get(self, request: Request) -> Response:
         caller = api_caller(request)
         filters = self.FilterSerializer(data=request.query_params, context={"caller": caller})
@@ -192,7 +192,7 @@ class CaseListApi(APIView):
             on_page=lambda page: audit_view_many(request, page),
         )
 
-    @extend_schema(request=InputSerializer, responses={201: CaseSerializer})
+    @extend_schema(summary="Open a case", request=InputSerializer, responses={201: CaseSerializer})
     def post(self, request: Request) -> Response:
         caller = api_caller(request)
         data = self.InputSerializer(data=request.data, context={"caller": caller})
@@ -251,13 +251,17 @@ class CaseDetailApi(APIView):
             if "caller" in self.context:  # not when the schema is generated
                 self.fields["assignee"].queryset = _members(self.caller.office)
 
-    @extend_schema(responses=CaseSerializer)
+    @extend_schema(summary="Get a case", responses=CaseSerializer)
     def get(self, request: Request, case_id: int) -> Response:
         case = _case_or_404(api_caller(request), case_id)
         audit_view(request, case)
         return Response(CaseSerializer(case).data)
 
-    @extend_schema(request=InputSerializer, responses={200: CaseSerializer, 409: CONFLICT})
+    @extend_schema(
+        summary="Change a case (details, status, assignee, tags)",
+        request=InputSerializer,
+        responses={200: CaseSerializer, 409: CONFLICT},
+    )
     def patch(self, request: Request, case_id: int) -> Response:
         caller = api_caller(request)
         case = _case_or_404(caller, case_id)
@@ -300,7 +304,7 @@ class CaseCloseApi(APIView):
             min_value=1, max_value=2_147_483_647, required=False, help_text="If sent, a stale one is refused (409)"
         )
 
-    @extend_schema(request=InputSerializer, responses={200: CaseSerializer, 409: CONFLICT})
+    @extend_schema(summary="Close a case", request=InputSerializer, responses={200: CaseSerializer, 409: CONFLICT})
     def post(self, request: Request, case_id: int) -> Response:
         caller = api_caller(request)
         case = _case_or_404(caller, case_id)
@@ -324,7 +328,7 @@ class CaseTimelineApi(APIView):
     required_perms = {"GET": Perm.VIEW_CASES}
     pagination_class = ApiPagination
 
-    @extend_schema(responses=CaseEventSerializer(many=True))
+    @extend_schema(summary="A case's timeline", responses=CaseEventSerializer(many=True))
     def get(self, request: Request, case_id: int) -> Response:
         case = _case_or_404(api_caller(request), case_id)
         audit_view(request, case)
@@ -341,7 +345,7 @@ class TagListApi(APIView):
     class FilterSerializer(serializers.Serializer):
         q = SearchTextField(help_text="Part of a tag's name or of one of its synonyms")
 
-    @extend_schema(parameters=[FilterSerializer], responses=TagSerializer(many=True))
+    @extend_schema(summary="List active tags", parameters=[FilterSerializer], responses=TagSerializer(many=True))
     def get(self, request: Request) -> Response:
         office = api_caller(request).office
         filters = self.FilterSerializer(data=request.query_params)

@@ -91,15 +91,10 @@ class AssignForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    status = forms.ChoiceField(choices=CaseStatus.choices)
-    close_reason = forms.ChoiceField(choices=[("", "—"), *CloseReason.choices], required=False, label="Close reason")
+    """Any status but closed, which has its own form because it needs a reason."""
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("status") == CaseStatus.CLOSED and not data.get("close_reason"):
-            self.add_error("close_reason", "Choose why the case is being closed.")
-        return data
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(choices=[(v, label) for v, label in CaseStatus.choices if v != CaseStatus.CLOSED])
 
 
 class CloseForm(forms.Form):

@@ -187,6 +187,16 @@ class Case(OfficeOwned, TimeStamped):
     def is_closed(self) -> bool:
         return self.status == CaseStatus.CLOSED
 
+    @property
+    def is_overdue(self) -> bool:
+        """Past the office's own reply target, with the clock running."""
+        return (
+            not self.is_closed
+            and self.response_paused_at is None
+            and self.response_due_on is not None
+            and self.response_due_on < timezone.localdate()
+        )
+
 
 class ReferenceCounter(OfficeOwned):
     """The last case number used per office and year; claimed under a row lock."""

@@ -213,7 +213,6 @@ def case_status(request: HttpRequest, case_id: int) -> HttpResponse:
             case=case,
             actor=request.user,
             status=data["status"],
-            close_reason=data["close_reason"],
             version=data["version"],
         ),
     )

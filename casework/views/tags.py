@@ -112,4 +112,4 @@ def tag_search(request: HttpRequest) -> HttpResponse:
 def tag_picker_context(options: list[Tag], chosen: list[str]) -> dict[str, object]:
     """Chosen tags the filter hides still travel with the form, as hidden inputs."""
     shown = {str(tag.pk) for tag in options}
-    return {"tag_options": options, "chosen": set(chosen), "hidden_chosen": [c for c in chosen if c not in shown]}
+    return {"tag_options": options, "chosen_tags": set(chosen), "hidden_chosen": [c for c in chosen if c not in shown]}
