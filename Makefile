@@ -40,9 +40,9 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-## bench: scale benchmarks on generated data (see bench/README.md).
+## bench: scale benchmarks on generated data (see bench/README.md), e.g. make bench BENCH_ARGS="--scale 1.0".
 bench: $(STAMP) services
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 ## lock: re-pin requirements with hashes after editing requirements*.in.
 lock: $(STAMP)

@@ -8,6 +8,7 @@ The README lists every variable.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -52,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -300,12 +303,53 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- REST framework -------------------------------------------------------------------------
+# Requests per minute (or /s, /hour, /day) for each API token, and for each person's session.
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/min").strip()
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API_THROTTLE_RATE):
+    raise ImproperlyConfigured(
+        f"API_THROTTLE_RATE must look like 600/min (or /s, /hour, /day), not {API_THROTTLE_RATE!r}."
+    )
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["security.permissions.IsVerifiedStaff"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # The token first: a request without valid credentials is answered 401 with a Bearer challenge.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "security.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["security.permissions.OfficeAccess"],
+    "DEFAULT_PAGINATION_CLASS": "security.pagination.ApiPagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": None,
+    # JSON in and out: no browsable API (it needs inline script) and no form parsing.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["security.parsers.StrictJSONParser"],
+    "DEFAULT_METADATA_CLASS": None,
+    "EXCEPTION_HANDLER": "security.apierrors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["security.throttling.ApiRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": API_THROTTLE_RATE},
+    "DEFAULT_SCHEMA_CLASS": "security.schema.ApiAutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MP office casework API",
+    "DESCRIPTION": (
+        "Constituents, cases, tags and organisations of one office. Send an office's API token as "
+        "`Authorization: Bearer mpo_…` (scopes: read to GET, write to change). Tokens never see "
+        'restricted cases. Errors are `{"error": {"code", "message", "fields"}}`; lists are '
+        "paginated (`page`, `page_size` up to 200)."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["security.permissions.IsVerifiedStaffOrToken"],
+    # Separate request and response components: read-only fields are not asked for.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from drf-spectacular-sidecar's static files, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No validator badge: it would fetch from a third-party site. No deep links: they put a
+    # link inside each operation's button, which screen readers cannot reach (axe: nested-interactive).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "validatorUrl": None, "persistAuthorization": False},
 }
 
 # --- Locale ---------------------------------------------------------------------------------

@@ -8,11 +8,14 @@ class SecurityConfig(AppConfig):
     def ready(self) -> None:
         from mpoffice import checks  # noqa: F401 - registers the configuration checks
         from security import personal_data
-        from security.models import Invitation, Notification
+        from security.models import ApiToken, Invitation, Notification
 
         personal_data.register(
             personal_data.PersonalData(model=Invitation, fields=("email",), retention=personal_data.Retention.STAFF)
         )
         personal_data.declare_no_personal_data(
             Notification, "Staff notifications: titles name case references, never constituents' details."
+        )
+        personal_data.declare_no_personal_data(
+            ApiToken, "API tokens: the name of an integration and a hash of its token; nobody's personal details."
         )

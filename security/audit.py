@@ -25,24 +25,38 @@ def audit_record(
     fields: Iterable[str] = (),
 ) -> AuditEvent:
     """Append one event. ``fields`` are names only: values of personal fields never go here."""
-    meta = requestcontext.current()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
-    if actor_kind is None:
-        actor_kind = ActorKind.USER if actor is not None else ActorKind.SYSTEM
     return AuditEvent.objects.create(
+        **_who(actor, actor_kind),
         office=office,
-        actor=actor if actor is not None and actor.pk else None,
-        actor_kind=actor_kind,
         verb=verb,
         object_type=object_type,
         object_id=str(object_id or ""),
         fields=sorted(set(fields)),
-        ip=meta.ip,
-        user_agent=meta.user_agent[:300],
-        request_id=meta.request_id,
     )
+
+
+def _who(actor: Any, actor_kind: str | None) -> dict[str, Any]:
+    """Actor, kind and request metadata. A caller without a pk (an API token's) is no person."""
+    meta = requestcontext.current()
+    person = actor if actor is not None and getattr(actor, "pk", None) else None
+    if actor_kind is None:
+        if person is not None:
+            actor_kind = ActorKind.USER
+        elif meta.api_token_id is not None:
+            actor_kind = ActorKind.API_TOKEN
+        else:
+            actor_kind = ActorKind.SYSTEM
+    return {
+        "actor": person,
+        "actor_kind": actor_kind,
+        "api_token_id": meta.api_token_id,
+        "ip": meta.ip,
+        "user_agent": meta.user_agent[:300],
+        "request_id": meta.request_id,
+    }
 
 
 def audit_view(request: Any, obj: models.Model, *, verb: str | None = None) -> None:
@@ -57,6 +71,31 @@ def audit_view(request: Any, obj: models.Model, *, verb: str | None = None) -> N
         office=getattr(request, "office", None),
         actor=request.user,
         obj=obj,
+    )
+
+
+def audit_view_many(request: Any, rows: Iterable[models.Model], *, verb: str | None = None) -> None:
+    """``audit_view`` for a page of rows, in one INSERT however many rows (API lists)."""
+    seen: set[tuple[str, Any]] = request.__dict__.setdefault(_VIEWED_ATTR, set())
+    fresh = []
+    for row in rows:
+        key = (row._meta.label_lower, row.pk)
+        if key not in seen:
+            seen.add(key)
+            fresh.append(row)
+    if not fresh:
+        return
+    who = _who(request.user, None)
+    office = getattr(request, "office", None)
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            **who,
+            office=office,
+            verb=verb or f"{row._meta.app_label}.{row._meta.model_name}.viewed",
+            object_type=row._meta.label_lower,
+            object_id=str(row.pk),
+        )
+        for row in fresh
     )
 
 

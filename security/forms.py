@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
-from security.models import ActorKind
+from security.models import ActorKind, ApiScope
 from security.roles import Role
 
 
@@ -70,3 +70,18 @@ class AuditFilterForm(forms.Form):
     object_id = forms.CharField(required=False, max_length=64, label="Object id")
     since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Integration",
+        max_length=100,
+        help_text="What will use the token, e.g. “Website contact form” or “Mail relay”.",
+    )
+    scopes = forms.MultipleChoiceField(
+        label="It may",
+        choices=ApiScope.choices,
+        initial=[ApiScope.READ],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Give the fewest it needs. No token ever sees restricted cases.",
+    )

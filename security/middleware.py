@@ -11,11 +11,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from security import requestcontext
+from security.apierrors import error_response
 from security.models import Membership
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -60,7 +61,8 @@ class RequestIdMiddleware:
 
 
 def _wants_json(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
+    # The docs page is a page: a person is sent to sign in or verify, as anywhere else.
+    return request.path.startswith("/api/") and not request.path.startswith("/api/docs/")
 
 
 class SessionLifetimeMiddleware:
@@ -88,7 +90,7 @@ class SessionLifetimeMiddleware:
     def _expired(self, request: HttpRequest) -> HttpResponse:
         logout(request)
         if _wants_json(request):
-            return JsonResponse({"detail": "Your session has expired. Sign in again."}, status=401)
+            return error_response(401, "session_expired", "Your session has expired. Sign in again.")
         messages.info(request, "Your session expired. Please sign in again.")
         response = redirect(settings.LOGIN_URL)
         if request.htmx:
@@ -119,7 +121,7 @@ class TwoFactorRequiredMiddleware:
         if getattr(view_func, "otp_not_required", False) or getattr(view_func, "login_required", True) is False:
             return None
         if _wants_json(request):
-            return JsonResponse({"detail": "Two-factor verification is required."}, status=403)
+            return error_response(403, "otp_required", "Two-factor verification is required.")
         from django_otp import devices_for_user
 
         has_device = any(True for _ in devices_for_user(user, confirmed=True))

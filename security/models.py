@@ -169,6 +169,10 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
+    # Which integration acted, when actor_kind is "api_token". Like actor: no database constraint.
+    api_token = models.ForeignKey(
+        "ApiToken", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=False)
 
     class Meta:
@@ -182,6 +186,53 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verb} {self.object_type}:{self.object_id}"
+
+
+class ApiScope(models.TextChoices):
+    READ = "read", "Read: list and fetch records"
+    WRITE = "write", "Write: create and change records"
+    # Reserved for the inbound email webhook: a mail relay's token needs nothing else.
+    INBOUND_EMAIL = "inbound_email", "Inbound email: deliver mail to the office"
+
+
+class ApiToken(OfficeOwned):
+    """A named integration's key to one office's API.
+
+    The token is shown once when created; only its SHA-256 is stored, so a database leak
+    gives nobody access. ``prefix`` (the first characters) lets staff recognise a token in
+    the list without it being usable.
+    """
+
+    name = models.CharField("Integration", max_length=100)
+    scopes = models.JSONField(default=list)
+    token_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=16)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    # Written at most once a minute (see services.api_token_use), not on every request.
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        # The managers' list: WHERE office_id = %s ORDER BY created_at DESC. Authentication
+        # uses the unique index on token_hash.
+        indexes = [models.Index(fields=["office", "-created_at"], name="security_apitoken_office")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def has_scope(self, scope: str) -> bool:
+        return self.is_active and scope in self.scopes
+
+    def get_scopes_display(self) -> str:
+        labels = dict(ApiScope.choices)
+        return ", ".join(labels[scope].split(":")[0] for scope in self.scopes if scope in labels)
 
 
 class UserSession(models.Model):

@@ -6,6 +6,7 @@ Set by ``RequestIdMiddleware`` for web requests; tasks and commands run as the s
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import logging
 from dataclasses import dataclass
 
@@ -15,6 +16,8 @@ class RequestMeta:
     request_id: str = ""
     ip: str | None = None
     user_agent: str = ""
+    # Set once an API token has authenticated the request: audit events name the integration.
+    api_token_id: int | None = None
 
 
 _NO_REQUEST = RequestMeta()
@@ -31,6 +34,14 @@ def activate(meta: RequestMeta) -> contextvars.Token[RequestMeta]:
 
 def deactivate(token: contextvars.Token[RequestMeta]) -> None:
     _current.reset(token)
+
+
+def act_as_api_token(api_token_id: int) -> None:
+    """Mark the rest of this request as done by an API token.
+
+    No reset is needed: ``RequestIdMiddleware`` restores the value it found when the request ends.
+    """
+    _current.set(dataclasses.replace(_current.get(), api_token_id=api_token_id))
 
 
 class RequestIdLogFilter(logging.Filter):

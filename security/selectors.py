@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.sessions.models import Session
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from security.models import AuditEvent, Membership, Notification, Office, User, UserSession
+from security.models import ApiToken, AuditEvent, Membership, Notification, Office, User, UserSession
 
 
 def staff_with_2fa_status(*, office: Office) -> QuerySet[Membership]:
@@ -49,3 +49,12 @@ def audit_events(*, office: Office, filters: dict[str, object]) -> QuerySet[Audi
     if filters.get("until"):
         events = events.filter(created_at__date__lte=filters["until"])
     return events.order_by("-created_at", "-id")
+
+
+def api_tokens(*, office: Office) -> QuerySet[ApiToken]:
+    """The office's tokens, active first, newest first."""
+    return (
+        ApiToken.objects.for_office(office)
+        .select_related("created_by", "revoked_by")
+        .order_by(F("revoked_at").desc(nulls_first=True), "-created_at", "-id")
+    )

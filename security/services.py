@@ -20,7 +20,17 @@ from mpoffice.lib import emails
 from security import office_setup
 from security.audit import audit_record
 from security.errors import DomainError
-from security.models import Heartbeat, Invitation, Membership, Notification, Office, User, UserSession
+from security.models import (
+    ApiScope,
+    ApiToken,
+    Heartbeat,
+    Invitation,
+    Membership,
+    Notification,
+    Office,
+    User,
+    UserSession,
+)
 from security.roles import Role
 
 BACKUP_CODE_COUNT = 10
@@ -298,6 +308,77 @@ def notifications_email_due() -> int:
             sent += 1
         Notification.unscoped.filter(pk=pk).update(emailed_at=timezone.now())
     return sent
+
+
+# --- API tokens --------------------------------------------------------------------------------
+API_TOKEN_PREFIX = "mpo_"  # noqa: S105 - a marker for secret scanners, not a secret
+# last_used_at is a hint for managers, not a log: one write a minute per token at most.
+API_TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+
+
+@transaction.atomic
+def api_token_create(*, office: Office, actor: User, name: str, scopes: list[str]) -> tuple[ApiToken, str]:
+    """Create a token for a named integration. Returns it with the token itself, to show once."""
+    name = " ".join(name.split())
+    if not name:
+        raise DomainError("Name the integration that will use the token.")
+    scopes = sorted(set(scopes))
+    if not scopes:
+        raise DomainError("Choose at least one scope.")
+    unknown = set(scopes) - set(ApiScope.values)
+    if unknown:
+        raise DomainError(f"Unknown scopes: {', '.join(sorted(unknown))}.")
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken.objects.create(
+        office=office,
+        name=name[:100],
+        scopes=scopes,
+        token_hash=_hash_token(token),
+        prefix=token[:12],
+        created_by=actor,
+    )
+    audit_record(verb="security.api_token.created", office=office, actor=actor, obj=row, fields=["name", "scopes"])
+    return row, token
+
+
+@transaction.atomic
+def api_token_revoke(*, office: Office, actor: User, token_id: int) -> ApiToken:
+    """Revoke now: the next request with the token is refused. Revoking twice changes nothing."""
+    now = timezone.now()
+    revoked = (
+        ApiToken.objects.for_office(office)
+        .filter(pk=token_id, revoked_at__isnull=True)
+        .update(revoked_at=now, revoked_by=actor)
+    )
+    row = ApiToken.objects.for_office(office).get(pk=token_id)
+    if revoked:
+        audit_record(verb="security.api_token.revoked", office=office, actor=actor, obj=row, fields=["revoked_at"])
+    return row
+
+
+def api_token_use(*, token: str) -> ApiToken | None:
+    """The active token matching ``token`` (with its office), or None. Records the use.
+
+    Lookup is by the SHA-256 (a unique index), so the token itself is never compared or stored.
+    """
+    if not token.startswith(API_TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = (
+        ApiToken.unscoped.select_related("office")
+        .filter(token_hash=_hash_token(token), revoked_at__isnull=True, office__is_active=True)
+        .first()
+    )
+    if row is None:
+        return None
+    now = timezone.now()
+    stale = now - API_TOKEN_USE_RESOLUTION
+    if row.last_used_at is None or row.last_used_at <= stale:
+        # Conditional, so concurrent requests write once between them.
+        ApiToken.unscoped.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale), pk=row.pk).update(
+            last_used_at=now
+        )
+        row.last_used_at = now
+    return row
 
 
 # --- Heartbeat ---------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 from django.urls import path
 
-from security import api
-from security.views import account, auth, staff
+from security.views import account, auth, integrations, staff
 
 app_name = "security"
 
@@ -26,5 +25,7 @@ urlpatterns = [
     path("staff/<int:membership_id>/deactivate", staff.staff_deactivate, name="staff_deactivate"),
     path("approvers", staff.approvers, name="approvers"),
     path("audit", staff.audit_log, name="audit"),
-    path("api/v1/me", api.MeApi.as_view(), name="api_me"),
+    path("api-tokens", integrations.api_token_list, name="api_tokens"),
+    path("api-tokens/new", integrations.api_token_create, name="api_token_create"),
+    path("api-tokens/<int:token_id>/revoke", integrations.api_token_revoke, name="api_token_revoke"),
 ]

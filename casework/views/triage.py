@@ -9,7 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from casework import selectors, services
@@ -62,7 +64,7 @@ _BULK_PERMS = {"assign": Perm.ASSIGN_CASES, "tag": Perm.WORK_CASES, "close": Per
 @require_POST
 def triage_bulk(request: HttpRequest) -> HttpResponse:
     """Assign, tag or close the selected cases through the same services as one case; answer with the queue."""
-    form = BulkActionForm(request.POST, office=request.office)
+    form = BulkActionForm(request.POST, office=request.office, prefix="bulk")
     if form.is_valid():
         action = form.cleaned_data["action"]
         if not request.membership.allows(_BULK_PERMS[action]):
@@ -72,8 +74,14 @@ def triage_bulk(request: HttpRequest) -> HttpResponse:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-    # The filters travel with the POST so the queue comes back as it was.
+    if not request.htmx:
+        return redirect(f"{reverse('casework:triage')}?{urlencode(_filters_of(request.POST))}")
+    # The filters travel with the POST (hx-include) so the queue comes back as it was.
     return render(request, "casework/_triage_queue.html", _queue_context(request, request.POST))
+
+
+def _filters_of(params: Any) -> dict[str, str]:
+    return {key: value for key, value in params.items() if not key.startswith("bulk-") and key != "csrfmiddlewaretoken"}
 
 
 def _apply(request: HttpRequest, data: dict[str, Any]) -> None:

@@ -3,8 +3,13 @@
 (function () {
   "use strict";
 
+  // Keys typed into a field are the field's; a checkbox, radio or button takes no letters, so
+  // shortcuts still work there (j/k from a row's checkbox in a queue).
   function isTyping(target) {
-    return target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
+    if (target.tagName === "INPUT") {
+      return !/^(checkbox|radio|button|submit|reset)$/i.test(target.type);
+    }
+    return target.isContentEditable || /^(TEXTAREA|SELECT)$/.test(target.tagName);
   }
 
   // Lists marked data-rows: j/k move between rows (focusing each row's main link), x ticks

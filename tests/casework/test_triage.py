@@ -73,14 +73,16 @@ def test_bulk_assign_tag_and_close_go_through_the_services(caseworker_client, th
     ids = [case.pk for case in three]
     hx = {"HX-Request": "true", "HX-Target": "queue"}
     response = caseworker_client.post(
-        "/triage/bulk", {"action": "assign", "cases": ids[:2], "assignee": caseworker.pk, "queue": "new"}, headers=hx
+        "/triage/bulk",
+        {"bulk-action": "assign", "bulk-cases": ids[:2], "bulk-assignee": caseworker.pk, "queue": "new"},
+        headers=hx,
     )
     assert "Assigned 2 cases." in response.content.decode()
     caseworker_client.post(
-        "/triage/bulk", {"action": "tag", "cases": ids, "tag": vocabulary["Passports"].pk}, headers=hx
+        "/triage/bulk", {"bulk-action": "tag", "bulk-cases": ids, "bulk-tag": vocabulary["Passports"].pk}, headers=hx
     )
     response = caseworker_client.post(
-        "/triage/bulk", {"action": "close", "cases": ids[1:], "close_reason": "resolved"}, headers=hx
+        "/triage/bulk", {"bulk-action": "close", "bulk-cases": ids[1:], "bulk-close_reason": "resolved"}, headers=hx
     )
     assert "Closed 2 cases." in response.content.decode()
     cases = {case.pk: case for case in Case.objects.for_office(three[0].office)}
@@ -91,19 +93,25 @@ def test_bulk_assign_tag_and_close_go_through_the_services(caseworker_client, th
 
 
 def test_bulk_without_a_selection_says_so(caseworker_client, three):
-    response = caseworker_client.post("/triage/bulk", {"action": "close", "close_reason": "resolved"})
+    response = caseworker_client.post(
+        "/triage/bulk", {"bulk-action": "close", "bulk-close_reason": "resolved"}, follow=True
+    )
     assert "Tick at least one case first" in response.content.decode()
 
 
 def test_bulk_close_without_a_reason_says_so(caseworker_client, three):
-    response = caseworker_client.post("/triage/bulk", {"action": "close", "cases": [three[0].pk]})
+    response = caseworker_client.post(
+        "/triage/bulk", {"bulk-action": "close", "bulk-cases": [three[0].pk]}, follow=True
+    )
     assert "Choose why the cases are being closed." in response.content.decode()
 
 
 def test_bulk_cannot_touch_another_offices_cases(caseworker_client, other_office, bob):
     theirs = _open(other_office, bob, 1)
     response = caseworker_client.post(
-        "/triage/bulk", {"action": "close", "cases": [theirs.pk], "close_reason": "resolved"}
+        "/triage/bulk",
+        {"bulk-action": "close", "bulk-cases": [theirs.pk], "bulk-close_reason": "resolved"},
+        follow=True,
     )
     assert "is not one of the available choices" in response.content.decode()
     theirs.refresh_from_db()
@@ -112,7 +120,7 @@ def test_bulk_cannot_touch_another_offices_cases(caseworker_client, other_office
 
 def test_a_volunteer_cannot_bulk_close(volunteer_client, three):
     response = volunteer_client.post(
-        "/triage/bulk", {"action": "close", "cases": [three[0].pk], "close_reason": "resolved"}
+        "/triage/bulk", {"bulk-action": "close", "bulk-cases": [three[0].pk], "bulk-close_reason": "resolved"}
     )
     assert response.status_code == 403
 
@@ -153,3 +161,24 @@ def test_lists_make_as_many_queries_for_fifty_rows_as_for_one(
         _populated_case(office, caseworker, vocabulary, n)
     fifty = _count_queries(caseworker_client, path, params)
     assert one == fifty
+
+
+def test_a_bulk_action_keeps_the_queue_filters(caseworker_client, three, caseworker, vocabulary):
+    hx = {"HX-Request": "true", "HX-Target": "queue"}
+    response = caseworker_client.post(
+        "/triage/bulk",
+        {"bulk-action": "assign", "bulk-cases": [three[0].pk], "bulk-assignee": caseworker.pk, "queue": "open"},
+        headers=hx,
+    )
+    form = response.context["form"]
+    assert form["assignee"].value() in (None, "")
+    assert {case.pk for case in response.context["page"]} == {case.pk for case in three}
+
+
+def test_a_bulk_action_without_javascript_returns_to_the_queue(caseworker_client, three):
+    response = caseworker_client.post(
+        "/triage/bulk",
+        {"bulk-action": "close", "bulk-cases": [three[0].pk], "bulk-close_reason": "resolved", "queue": "open"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/triage?queue=open"

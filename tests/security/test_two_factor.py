@@ -45,7 +45,7 @@ def test_it_refuses_api_calls_from_an_unverified_session(caseworker, device):
     password_step(client, caseworker.email)
     response = client.get("/api/v1/me")
     assert response.status_code == 403
-    assert "two-factor" in response.json()["detail"].lower()
+    assert "two-factor" in response.json()["error"]["message"].lower()
 
 
 def test_it_answers_api_calls_from_a_verified_session(caseworker, device, office):
@@ -54,15 +54,20 @@ def test_it_answers_api_calls_from_a_verified_session(caseworker, device, office
     response = client.get("/api/v1/me")
     assert response.status_code == 200
     assert response.json() == {
+        "kind": "user",
         "email": caseworker.email,
         "full_name": caseworker.full_name,
         "office": office.slug,
         "role": "caseworker",
+        "scopes": None,
     }
 
 
-def test_it_refuses_api_calls_without_a_session(db):
-    assert Client().get("/api/v1/me").status_code == 403
+def test_it_refuses_api_calls_without_credentials(db):
+    # 401 with a challenge: the API also accepts bearer tokens (see tests/api).
+    response = Client().get("/api/v1/me")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_it_signs_in_with_both_factors_and_records_it(caseworker, device):

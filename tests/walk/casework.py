@@ -12,6 +12,7 @@ from casework.models import (
 )
 
 PARAMS = {
+    "participant_id": "caseparticipant",
     "document_id": "casedocument",
     "case_id": "case",
     "tag_id": "tag",

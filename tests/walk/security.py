@@ -3,7 +3,7 @@ from security.audit import audit_record
 from security.roles import Role
 from tests.factories import MembershipFactory, UserFactory
 
-PARAMS = {"membership_id": "membership", "notification_id": "notification"}
+PARAMS = {"membership_id": "membership", "notification_id": "notification", "token_id": "apitoken"}
 
 
 def build(office, prefix, rows):
@@ -17,5 +17,8 @@ def build(office, prefix, rows):
     )
     rows["auditevent"] = audit_record(
         verb="walk.sentinel", office=office, actor=person, object_type=prefix, object_id=prefix[:60]
+    )
+    rows["apitoken"], _ = services.api_token_create(
+        office=office, actor=person, name=f"{prefix} integration", scopes=["read", "write"]
     )
     rows["person"] = person
