@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -271,26 +270,12 @@ class CaseDetailApi(APIView):
         if "assignee" in values and caller.membership is not None and not caller.membership.allows(Perm.ASSIGN_CASES):
             raise exceptions.PermissionDenied("Your role does not allow assigning cases.")
         try:
-            _change(case, caller.actor, values)
+            services.case_change(case=case, actor=caller.actor, values=values)
         except services.ConflictError as error:
             raise Conflict(str(error)) from None
         # Read back without the visibility filter: a member who just restricted the case sees
         # the result of their own edit once (a token cannot restrict one).
         return Response(CaseSerializer(_with_details(Case.objects.for_office(caller.office)).get(pk=case.pk)).data)
-
-
-@transaction.atomic
-def _change(case: Case, actor: User | None, values: dict[str, Any]) -> None:
-    """One PATCH, all or nothing. ``case_update`` checks the version first (under the row's
-    conditional UPDATE); the verbs after it build on the version it wrote."""
-    edits = {name: values[name] for name in services.EDITABLE_FIELDS if name in values}
-    services.case_update(case=case, actor=actor, version=values["version"], **edits)
-    if "status" in values:
-        services.case_set_status(case=case, actor=actor, status=values["status"])
-    if "assignee" in values:
-        services.case_assign(case=case, actor=actor, assignee=values["assignee"])
-    if "tags" in values:
-        services.case_set_tags(case=case, actor=actor, tags=values["tags"])
 
 
 class CaseCloseApi(APIView):

@@ -480,3 +480,21 @@ def case_remove_participant(*, participant: CaseParticipant, actor: User) -> Non
     audit_record(
         verb="casework.case.participant_removed", office=case.office, actor=actor, obj=case, fields=["participants"]
     )
+
+
+@transaction.atomic
+def case_change(*, case: Case, actor: User | None, values: dict[str, Any]) -> Case:
+    """Several changes at once (the API's PATCH), all or nothing.
+
+    ``case_update`` checks ``values["version"]`` first, under its conditional UPDATE; the verbs
+    after it build on the version it wrote.
+    """
+    edits = {name: values[name] for name in EDITABLE_FIELDS if name in values}
+    case_update(case=case, actor=actor, version=values["version"], **edits)
+    if "status" in values:
+        case_set_status(case=case, actor=actor, status=values["status"])
+    if "assignee" in values:
+        case_assign(case=case, actor=actor, assignee=values["assignee"])
+    if "tags" in values:
+        case_set_tags(case=case, actor=actor, tags=values["tags"])
+    return case
