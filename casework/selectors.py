@@ -23,17 +23,14 @@ def visible_cases(*, office: Office, membership: Membership) -> QuerySet[Case]:
     return cases.filter(restricted=False)
 
 
-def case_list(
-    *, office: Office, membership: Membership, filters: dict[str, Any], base: QuerySet[Case] | None = None
-) -> QuerySet[Case]:
-    """``base`` (default: every case the member may see), filtered, sorted and ready to list."""
-    cases = base if base is not None else visible_cases(office=office, membership=membership)
+def filter_cases(cases: QuerySet[Case], filters: dict[str, Any], *, user: Any = None) -> QuerySet[Case]:
+    """The case filters shared by the case list, the triage queue and the API."""
     if filters.get("status") == "active":
         cases = cases.exclude(status=CaseStatus.CLOSED)
     elif filters.get("status"):
         cases = cases.filter(status=filters["status"])
     if filters.get("assignee") == "me":
-        cases = cases.filter(assignee=membership.user)
+        cases = cases.filter(assignee=user)
     elif filters.get("assignee") == "none":
         cases = cases.filter(assignee__isnull=True)
     elif filters.get("assignee"):
@@ -50,6 +47,15 @@ def case_list(
         cases = cases.filter(
             Q(reference__icontains=q) | Q(summary__icontains=q) | Q(constituent__last_name__icontains=q)
         )
+    return cases
+
+
+def case_list(
+    *, office: Office, membership: Membership, filters: dict[str, Any], base: QuerySet[Case] | None = None
+) -> QuerySet[Case]:
+    """``base`` (default: every case the member may see), filtered, sorted and ready to list."""
+    cases = base if base is not None else visible_cases(office=office, membership=membership)
+    cases = filter_cases(cases, filters, user=membership.user)
     order = {"oldest": ("opened_at", "id"), "due": ("response_due_on", "id")}.get(filters.get("sort", ""))
     return (
         cases.select_related("constituent", "assignee")
