@@ -50,6 +50,7 @@ EXPOSE 8000
 # may carry personal data; Django's own logging scrubs it.
 CMD ["gunicorn", "mpoffice.wsgi:application", \
      "--bind", "0.0.0.0:8000", \
+     "--preload", \
      "--worker-tmp-dir", "/dev/shm", \
      "--timeout", "60", \
      "--graceful-timeout", "30", \

@@ -81,15 +81,21 @@ def _text_query(query: str, config: str) -> SearchQuery:
 
 # --- Constituents and people acting for them ----------------------------------------------------
 def _contact_matches(office: Any, query: str) -> Q:
-    """Exact matches on a normalised postcode or phone number, and on an email address."""
-    matches = Q(pk__in=ConstituentEmail.objects.for_office(office).filter(email=query.lower()).values("constituent"))
+    """Exact matches on a normalised postcode or phone number, and on an email address.
+
+    Ids are fetched first: an ``IN (subquery)`` ORed into the text conditions stops PostgreSQL
+    from combining the indexes, and the whole office is scanned instead.
+    """
+    by_email = ConstituentEmail.objects.for_office(office).filter(email=query.lower())
+    matches = Q(pk__in=list(by_email.values_list("constituent", flat=True)))
     postcode = _maybe(normalise_postcode, query)
     if postcode:
         matches |= Q(postcode=postcode)
     if sum(ch.isdigit() for ch in query) >= 7:
         phone = _maybe(normalise_phone, query)
         if phone:
-            matches |= Q(pk__in=ConstituentPhone.objects.for_office(office).filter(number=phone).values("constituent"))
+            by_phone = ConstituentPhone.objects.for_office(office).filter(number=phone)
+            matches |= Q(pk__in=list(by_phone.values_list("constituent", flat=True)))
     return matches
 
 
