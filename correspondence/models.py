@@ -48,6 +48,9 @@ class RawEmail(OfficeOwned):
     parse_state = models.CharField(max_length=12, choices=ParseState.choices, default=ParseState.PENDING)
     parse_error = models.CharField(max_length=500, blank=True)
     parse_attempts = models.PositiveSmallIntegerField(default=0)
+    # Set when a worker claims the row; a claim older than INBOUND_PARSE_LEASE_SECONDS belongs
+    # to a worker that died, and the sweep parses the row again.
+    parse_claimed_at = models.DateTimeField(null=True, blank=True)
     parsed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -59,12 +62,16 @@ class RawEmail(OfficeOwned):
                 condition=models.Q(uid__isnull=False),
                 name="correspondence_raw_unique_imap_uid",
             ),
+            # The same message delivered twice (webhook retry, the same file imported again) is
+            # stored once; its index also answers the dedupe lookup
+            # WHERE office_id = %s AND message_id = %s AND sha256 = %s.
+            models.UniqueConstraint(
+                fields=["office", "message_id", "sha256"], name="correspondence_raw_unique_content"
+            ),
         ]
         indexes = [
             # The parse sweep: WHERE parse_state = 'pending' ORDER BY id.
             models.Index(fields=["parse_state", "id"], name="correspondence_raw_state"),
-            # Deduplication: WHERE office_id = %s AND message_id = %s AND sha256 = %s.
-            models.Index(fields=["office", "message_id"], name="correspondence_raw_msgid"),
         ]
 
     def __str__(self) -> str:
