@@ -91,8 +91,7 @@ def message_open_case(
     case = case_services.case_open(
         office=message.office, constituent=constituent, opened_by=actor, summary=summary, **case_fields
     )
-    if message.constituent_id is None:
-        message.constituent = constituent
+    # Filing gives a message without a constituent the case's, which is ``constituent``.
     message_file(message=message, case=case, actor=actor)
     return case
 

@@ -199,7 +199,8 @@ def message_open_case(request: HttpRequest, message_id: int) -> HttpResponse:
     known = message.constituent or suggested
     new_person = request.POST.get("constituent_mode") == "new"
     initial = {"summary": message.subject[:200], "constituent": known.pk if known else None}
-    form = CaseOpenForm(request.POST or None, office=request.office, initial=initial, new_constituent=new_person)
+    bound = request.POST if request.method == "POST" else None
+    form = CaseOpenForm(bound, office=request.office, initial=initial, new_constituent=new_person)
     person_form = ConstituentForm(
         request.POST if new_person else None, office=request.office, prefix="new", initial=_person_initial(message)
     )
@@ -239,7 +240,8 @@ def _open_case(request: HttpRequest, message: Message, data: dict[str, Any], per
 def message_log(request: HttpRequest) -> HttpResponse:
     """Log a letter, phone call, social-media message or visit by hand."""
     initial = _log_initial(request)
-    form = LogForm(request.POST or None, request.FILES or None, office=request.office, cases=_cases(request))
+    bound = request.POST if request.method == "POST" else None
+    form = LogForm(bound, request.FILES if bound is not None else None, office=request.office, cases=_cases(request))
     form.initial |= initial
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -297,7 +299,8 @@ _BULK_VERBS = {"no_action": "Marked {n} as no action needed.", "spam": "Marked {
 def _list_context(request: HttpRequest, params: Any) -> dict[str, Any]:
     office, membership = request.office, request.membership
     form = MessageFilterForm(params)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()
+    filters = form.cleaned_data  # a bad value in one filter leaves out that filter only
     found = selectors.message_list(office=office, membership=membership, filters=filters)
     page = Paginator(found, PAGE_SIZE).get_page(params.get("page"))
     page.object_list = selectors.with_suggestions(office=office, messages=page.object_list)
