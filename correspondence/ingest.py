@@ -160,7 +160,9 @@ def _record_failure(raw_id: int, reason: str) -> ParseOutcome:
     rows.filter(parse_attempts__lt=settings.INBOUND_PARSE_MAX_ATTEMPTS).update(
         parse_claimed_at=None, parse_error=reason[:MAX_ERROR]
     )
-    rows.update(parse_state=ParseState.QUARANTINED, parse_error=reason[:MAX_ERROR], parse_claimed_at=None)
+    rows.filter(parse_attempts__gte=settings.INBOUND_PARSE_MAX_ATTEMPTS).update(
+        parse_state=ParseState.QUARANTINED, parse_error=reason[:MAX_ERROR], parse_claimed_at=None
+    )
     state = RawEmail.unscoped.filter(pk=raw_id).values_list("parse_state", flat=True).first()
     return ParseOutcome(raw_id=raw_id, state=state or ParseState.PENDING)
 
