@@ -369,3 +369,17 @@ def test_log_bad_input_gives_field_errors(caseworker_client, office, data, error
     assert response.status_code == 200
     assert error in response.content.decode()
     assert not Message.objects.for_office(office).exists()
+
+
+def test_the_case_and_constituent_sections_cost_one_query_each(caseworker_client, office, case, person):
+    def count(url_path):
+        with CaptureQueriesContext(connection) as queries:
+            assert caseworker_client.get(url_path).status_code == 200
+        return len(queries)
+
+    inbound(office, case=case, constituent=person, triage_state="filed")
+    case_one, person_one = count(f"/cases/{case.pk}"), count(f"/constituents/{person.pk}")
+    for i in range(20):
+        inbound(office, subject=f"More {i}", case=case, constituent=person, triage_state="filed", direction="out")
+    assert count(f"/cases/{case.pk}") == case_one
+    assert count(f"/constituents/{person.pk}") == person_one
