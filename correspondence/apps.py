@@ -41,3 +41,6 @@ class CorrespondenceConfig(AppConfig):
             )
         )
         casework_search.register(casework_search.Provider("messages", "Messages", message_hits, order=40))
+        from correspondence.sections import register_all
+
+        register_all()
