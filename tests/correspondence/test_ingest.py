@@ -199,3 +199,11 @@ def test_mutated_corpus_files_never_crash(office):
         _assert_ingests(office, bytes(data) or b"x")
 
     check()
+
+
+def test_parsing_costs_a_bounded_number_of_queries(office, django_assert_max_num_queries):
+    # Claim, load, thread lookups, sender match, message, attachments (one each), search vector, finish.
+    raw = corpus_bytes("nested-multipart.eml")
+    row, _ = ingest.store_raw(office=office, raw=raw, source=RawSource.UPLOAD)
+    with django_assert_max_num_queries(16):
+        ingest.process_raw(row.pk)
