@@ -30,3 +30,6 @@ CONSTITUENT_CASES = Section(
 
 # Later apps add panels to the triage page (unfiled messages, new campaigns, due chases).
 triage_page = SectionRegistry()
+
+# Later apps add to a case's page (its messages in the timeline, enquiries to third parties).
+case_page = SectionRegistry()

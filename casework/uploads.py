@@ -4,24 +4,10 @@ from __future__ import annotations
 
 from django.core.files.uploadedfile import UploadedFile
 
-_SIGNATURES = [
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF8", "image/gif"),
-    (b"PK\x03\x04", "application/zip"),  # also .docx/.xlsx/.odt containers
-    (b"\xd0\xcf\x11\xe0", "application/x-ole-storage"),  # legacy .doc/.xls
-]
+from mpoffice.lib.sniff import HEAD_BYTES, sniff_bytes
 
 
 def sniff_content_type(upload: UploadedFile) -> str:
-    head = upload.read(16)
+    head = upload.read(HEAD_BYTES)
     upload.seek(0)
-    for signature, content_type in _SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError:
-        return "application/octet-stream"
-    return "text/plain"
+    return sniff_bytes(head)

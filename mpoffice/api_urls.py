@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("security.api_urls")),
     path("", include("constituents.api_urls")),
     path("", include("casework.api_urls")),
+    path("", include("correspondence.api_urls")),
 ]

@@ -177,6 +177,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "security.tasks.email_notifications",
         "schedule": timedelta(seconds=env_int("NOTIFICATION_EMAIL_INTERVAL_SECONDS", 60, minimum=1)),
     },
+    # Raw email not yet parsed (the on-commit task was lost, or its worker died).
+    "correspondence.parse_pending": {
+        "task": "correspondence.tasks.parse_pending",
+        "schedule": timedelta(seconds=env_int("INBOUND_PARSE_INTERVAL_SECONDS", 60, minimum=1)),
+    },
 }
 
 # --- Email ----------------------------------------------------------------------------------
@@ -392,3 +397,13 @@ LOGGING = {
 # --- Background work ------------------------------------------------------------------------
 # A claim older than this belongs to a worker that died; its row is sent again.
 NOTIFICATION_EMAIL_LEASE_SECONDS = env_int("NOTIFICATION_EMAIL_LEASE_SECONDS", 300, minimum=1)
+
+# --- Inbound email --------------------------------------------------------------------------
+# Larger messages are kept raw and flagged; their attachments are not extracted.
+INBOUND_MAX_BYTES = env_int("INBOUND_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
+# A parse claim older than this belongs to a worker that died; the sweep parses the row again.
+INBOUND_PARSE_LEASE_SECONDS = env_int("INBOUND_PARSE_LEASE_SECONDS", 600, minimum=1)
+# After this many interrupted attempts a raw email is quarantined for a person to look at.
+INBOUND_PARSE_MAX_ATTEMPTS = env_int("INBOUND_PARSE_MAX_ATTEMPTS", 5, minimum=1)
+# Rows parsed per sweep run, so one run stays short; the next run takes the rest.
+INBOUND_PARSE_BATCH = env_int("INBOUND_PARSE_BATCH", 200, minimum=1)

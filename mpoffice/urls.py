@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("security.urls")),
     path("", include("constituents.urls")),
     path("", include("casework.urls")),
+    path("", include("correspondence.urls")),
 ]
 
 handler404 = "mpoffice.views.not_found"

@@ -28,6 +28,7 @@ from casework.forms import (
     TagsForm,
 )
 from casework.models import Case, CaseDocument, CaseParticipant
+from casework.sections import case_page
 from casework.uploads import sniff_content_type
 from casework.views.tags import tag_picker_context
 from constituents import selectors as constituent_selectors
@@ -144,6 +145,7 @@ def _detail_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str,
         "document_form": forms.get("document_form") or DocumentForm(),
         "participants": case.participants.select_related("constituent", "representative"),
         "participant_form": forms.get("participant_form") or ParticipantForm(case=case),
+        "case_sections": case_page.for_page(request, case),
     }
 
 

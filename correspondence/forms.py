@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from casework.models import Case, CaseStatus
+from correspondence.models import Channel, Direction, TriageState
+from correspondence.services import LOGGED_CHANNELS, MAX_SCAN_BYTES, MAX_SUBJECT
+from security.models import Office
+
+REFERENCE_MAX = 30
+
+
+def _case_by_reference(cases: Any, reference: str) -> Case:
+    found = cases.filter(reference__iexact=reference.strip()).first()
+    if found is None:
+        raise forms.ValidationError(f"No case {reference} that you can see.")
+    if found.status == CaseStatus.CLOSED:
+        raise forms.ValidationError(f"Case {found.reference} is closed: reopen it first, or open a new case.")
+    return found
+
+
+class FileForm(forms.Form):
+    """File to one of the suggested open cases, or to any case by its reference."""
+
+    case = forms.ModelChoiceField(queryset=Case.unscoped.none(), required=False, widget=forms.RadioSelect)
+    reference = forms.CharField(
+        required=False, max_length=REFERENCE_MAX, label="Or a case reference", help_text="For example 2026/0142."
+    )
+
+    def __init__(self, *args: Any, cases: Any, suggested: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cases = cases
+        self.fields["case"].queryset = suggested
+        self.fields["case"].label = "The constituent's open cases"
+        self.fields["case"].empty_label = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("reference"):
+            try:
+                data["case"] = _case_by_reference(self.cases, data["reference"])
+            except forms.ValidationError as error:
+                self.add_error("reference", error)
+        elif not data.get("case") and not self.errors:
+            raise forms.ValidationError("Choose a case, or give a case reference.")
+        return data
+
+
+class TriageForm(forms.Form):
+    state = forms.ChoiceField(
+        choices=[
+            (TriageState.NO_ACTION, "No action needed"),
+            (TriageState.SPAM, "Spam"),
+            (TriageState.NEW, "Back to new"),
+        ]
+    )
+
+
+class LinkConstituentForm(forms.Form):
+    constituent = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class MessageFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        required=False,
+        choices=[("", "New"), *[(v, label) for v, label in TriageState.choices if v != "new"], ("all", "All")],
+    )
+    channel = forms.ChoiceField(required=False, choices=[("", "Any channel"), *Channel.choices])
+    direction = forms.ChoiceField(required=False, choices=[("", "Received and sent"), *Direction.choices])
+
+
+class IdsField(forms.TypedMultipleChoiceField):
+    """Row ids ticked in a list; which of them the member may touch is the view's query."""
+
+    MAX = 500
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(coerce=int, choices=(), **kwargs)
+
+    def valid_value(self, value: Any) -> bool:
+        return str(value).isdigit() and len(str(value)) < 19
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if len(value) > self.MAX:
+            raise forms.ValidationError(f"Choose at most {self.MAX} at a time.")
+
+
+class BulkMessageForm(forms.Form):
+    """Used with prefix "bulk" so its names never collide with the filters."""
+
+    action = forms.ChoiceField(choices=[("no_action", "No action needed"), ("spam", "Spam"), ("file", "File")])
+    messages = IdsField(error_messages={"required": "Tick at least one message."})
+    reference = forms.CharField(required=False, max_length=REFERENCE_MAX)
+
+    def __init__(self, *args: Any, cases: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cases = cases
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("action") == "file":
+            if not data.get("reference"):
+                self.add_error("reference", "Give the reference of the case to file them to.")
+            else:
+                try:
+                    data["case"] = _case_by_reference(self.cases, data["reference"])
+                except forms.ValidationError as error:
+                    self.add_error("reference", error)
+        return data
+
+
+class LogForm(forms.Form):
+    channel = forms.ChoiceField(choices=[(c.value, c.label) for c in LOGGED_CHANNELS], label="How")
+    direction = forms.ChoiceField(choices=Direction.choices, initial=Direction.INBOUND, label="Received or sent")
+    occurred_at = forms.DateTimeField(
+        label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    subject = forms.CharField(max_length=MAX_SUBJECT, label="Subject or one-line summary")
+    text = forms.CharField(required=False, label="Notes", widget=forms.Textarea(attrs={"rows": 6}), max_length=100_000)
+    scan = forms.FileField(required=False, label="Scan of the letter", help_text="PDF or picture, up to 20 MB.")
+    reference = forms.CharField(
+        required=False, max_length=REFERENCE_MAX, label="Case reference", help_text="Leave empty to triage it later."
+    )
+    constituent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, office: Office, cases: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.office = office
+        self.cases = cases
+        if not self.is_bound and "occurred_at" not in self.initial:
+            self.initial["occurred_at"] = timezone.localtime().replace(second=0, microsecond=0)
+
+    def clean_occurred_at(self) -> dt.datetime:
+        value = self.cleaned_data["occurred_at"]
+        if value > timezone.now() + dt.timedelta(minutes=5):
+            raise forms.ValidationError("That is in the future.")
+        if value.year < 1990:
+            raise forms.ValidationError("That is too long ago.")
+        return value
+
+    def clean_scan(self) -> Any:
+        scan = self.cleaned_data.get("scan")
+        if scan is not None and scan.size > MAX_SCAN_BYTES:
+            raise forms.ValidationError("The scan is too large; the limit is 20 MB.")
+        return scan
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("reference"):
+            try:
+                data["case"] = _case_by_reference(self.cases, data["reference"])
+            except forms.ValidationError as error:
+                self.add_error("reference", error)
+        if data.get("scan") is not None and data.get("channel") not in (None, Channel.LETTER):
+            self.add_error("scan", "Only a letter has a scan.")
+        return data

@@ -1,0 +1,16 @@
+"""Celery tasks of ingestion: thin, idempotent, taking ids. The database is the queue."""
+
+from celery import shared_task
+
+from correspondence import ingest
+
+
+@shared_task
+def process_raw(raw_id: int) -> str | None:
+    outcome = ingest.process_raw(raw_id)
+    return outcome.state if outcome else None
+
+
+@shared_task
+def parse_pending() -> int:
+    return ingest.raw_parse_pending()

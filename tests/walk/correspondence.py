@@ -1,0 +1,36 @@
+from django.core.files.base import ContentFile
+
+from correspondence.models import Attachment, Message, RawEmail
+
+PARAMS = {
+    "message_id": "message",
+    "attachment_id": "attachment",
+    "raw_email_id": "rawemail",
+}
+
+
+def build(office, prefix, rows):
+    raw = f"From: {prefix} <a@example.org>\r\nSubject: {prefix}\r\n\r\n{prefix}\r\n".encode()
+    rows["rawemail"] = RawEmail.objects.create(office=office, source="upload", raw=raw, size=len(raw), sha256="1" * 64)
+    message = Message.objects.create(
+        office=office,
+        direction="in",
+        channel="email",
+        raw_email=rows["rawemail"],
+        sender_name=f"{prefix} Sender",
+        sender_email=f"{prefix.lower()}@mail.example",
+        subject=f"{prefix} subject",
+        text=f"{prefix} text\n\nOn Mon, 1 Jan 2026, Someone wrote:\n> {prefix}",
+        html=f"<p>{prefix} html</p>",
+        constituent=rows["constituent"],
+    )
+    rows["message"] = message
+    rows["attachment"] = Attachment.objects.create(
+        office=office,
+        message=message,
+        file=ContentFile(prefix.encode(), name="a.txt"),
+        name=f"{prefix} attachment.txt",
+        content_type="text/plain",
+        size=len(prefix),
+        sha256="2" * 64,
+    )
