@@ -65,10 +65,14 @@ def mailbox_connect(mailbox: Mailbox) -> BaseMailBox:
     timeout = settings.MAILBOX_TIMEOUT_SECONDS
     cls = MailBox if mailbox.use_tls else MailBoxUnencrypted
     client = cls(mailbox.host, port=mailbox.port, timeout=timeout)
-    secret = mailbox.secret_get()
-    if mailbox.auth_method == AuthMethod.XOAUTH2:
-        return client.xoauth2(mailbox.username, secret, initial_folder=None)
-    return client.login(mailbox.username, secret, initial_folder=None)
+    try:
+        secret = mailbox.secret_get()
+        if mailbox.auth_method == AuthMethod.XOAUTH2:
+            return client.xoauth2(mailbox.username, secret, initial_folder=None)
+        return client.login(mailbox.username, secret, initial_folder=None)
+    except BaseException:
+        client.client.shutdown()  # a failed login leaves the socket open otherwise
+        raise
 
 
 def error_describe(error: BaseException, *, secret: str = "") -> str:
@@ -135,7 +139,8 @@ def mailbox_poll(*, mailbox: Mailbox) -> PollResult:
     try:
         with mailbox_connect(mailbox) as client:
             result.folders.append(_folder_poll(client, mailbox, mailbox.inbox_folder, inbox=True))
-            if mailbox.sent_folder:
+            # A Sent folder not made yet (a new account) has nothing to read.
+            if mailbox.sent_folder and client.folder.exists(mailbox.sent_folder):
                 result.folders.append(_folder_poll(client, mailbox, mailbox.sent_folder, inbox=False))
     except Exception as failure:  # noqa: BLE001 - recorded for the manager; other mailboxes go on
         error = error_describe(failure, secret=_secret_or_blank(mailbox))
