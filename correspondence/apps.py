@@ -40,6 +40,10 @@ class CorrespondenceConfig(AppConfig):
                 ),
             )
         )
+        from security.personal_data import declare_no_personal_data
+
+        declare_no_personal_data(m.Mailbox, "The office's own mailbox settings (a staff account, not a constituent)")
+        declare_no_personal_data(m.MailboxFolderState, "Polling positions: folder names and UIDs")
         casework_search.register(casework_search.Provider("messages", "Messages", message_hits, order=40))
         from correspondence.sections import register_all
 

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from casework.models import Case, CaseStatus
-from correspondence.models import Channel, Direction, TriageState
+from correspondence.models import Channel, Direction, Mailbox, TriageState
 from correspondence.services import LOGGED_CHANNELS, MAX_SCAN_BYTES, MAX_SUBJECT
 from security.models import Office
 
@@ -158,4 +158,52 @@ class LogForm(forms.Form):
                 self.add_error("reference", error)
         if data.get("scan") is not None and data.get("channel") not in (None, Channel.LETTER):
             self.add_error("scan", "Only a letter has a scan.")
+        return data
+
+
+class MailboxForm(forms.ModelForm):
+    """The secret is write-only: never shown back; blank on an edit keeps the stored one."""
+
+    secret = forms.CharField(
+        label="Password or OAuth2 access token",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Stored encrypted. Leave blank to keep the one already stored.",
+    )
+
+    class Meta:
+        model = Mailbox
+        fields = [
+            "name",
+            "host",
+            "port",
+            "use_tls",
+            "username",
+            "auth_method",
+            "secret",
+            "inbox_folder",
+            "sent_folder",
+            "processed_folder",
+            "is_active",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.fields["secret"].required = True
+            self.fields["secret"].help_text = "Stored encrypted; never shown again."
+        self.fields["port"].widget.attrs.setdefault("min", 1)
+
+    def clean_port(self) -> int:
+        port = self.cleaned_data["port"]
+        if not 1 <= port <= 65535:
+            raise forms.ValidationError("A port is between 1 and 65535.")
+        return port
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        inbox, processed = data.get("inbox_folder"), data.get("processed_folder")
+        if inbox and processed and inbox == processed:
+            self.add_error("processed_folder", "The processed folder must differ from the inbox.")
         return data

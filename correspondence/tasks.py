@@ -14,3 +14,10 @@ def process_raw(raw_id: int) -> str | None:
 @shared_task
 def parse_pending() -> int:
     return ingest.raw_parse_pending()
+
+
+@shared_task
+def poll_mailboxes() -> int:
+    from correspondence import imap
+
+    return sum(result.stored for result in imap.mailboxes_poll())

@@ -1,10 +1,16 @@
 from django.urls import path
 
-from correspondence import views
+from correspondence import views, views_mailboxes
 
 app_name = "correspondence"
 
 urlpatterns = [
+    path("mailboxes", views_mailboxes.mailbox_list, name="mailbox_list"),
+    path("mailboxes/add", views_mailboxes.mailbox_add, name="mailbox_add"),
+    path("mailboxes/<int:mailbox_id>/edit", views_mailboxes.mailbox_edit, name="mailbox_edit"),
+    path("mailboxes/<int:mailbox_id>/test", views_mailboxes.mailbox_test, name="mailbox_test"),
+    path("mailboxes/<int:mailbox_id>/poll", views_mailboxes.mailbox_poll, name="mailbox_poll"),
+    path("mailboxes/<int:mailbox_id>/deactivate", views_mailboxes.mailbox_deactivate, name="mailbox_deactivate"),
     path("messages", views.message_list, name="message_list"),
     path("messages/bulk", views.message_bulk, name="message_bulk"),
     path("messages/log", views.message_log, name="message_log"),

@@ -52,3 +52,21 @@ def check_allowed_hosts(app_configs: Any, **kwargs: Any) -> list[Error]:
     if not settings.DEBUG and "*" in settings.ALLOWED_HOSTS:
         return [Error("ALLOWED_HOSTS must name the hosts, not '*'.", id="mpoffice.E003")]
     return []
+
+
+@register(Tags.security, deploy=True)
+def check_mailbox_encryption_keys(app_configs: Any, **kwargs: Any) -> list[Error]:
+    from mpoffice.lib import encryption
+
+    try:
+        encryption.fernet()
+    except encryption.KeyMissing as error:
+        return [
+            Error(
+                str(error),
+                hint="Set MAILBOX_ENCRYPTION_KEYS to one or more comma-separated Fernet keys "
+                "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())').",
+                id="mpoffice.E004",
+            )
+        ]
+    return []

@@ -41,6 +41,25 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _mailbox_encryption_keys() -> list[str]:
+    """Fernet keys for mailbox secrets, newest first (the first encrypts; all decrypt, for
+    rotation). In DEBUG only, a key generated once and kept under ``var/``. In production a
+    missing key fails ``check`` (mpoffice.E004) and any use of a mailbox secret."""
+    configured = env_list("MAILBOX_ENCRYPTION_KEYS", [])
+    if configured or not DEBUG:
+        return configured
+    key_file = VAR_DIR / "dev-mailbox-key"
+    if not key_file.exists():
+        from cryptography.fernet import Fernet
+
+        key_file.write_text(Fernet.generate_key().decode(), encoding="utf-8")
+        key_file.chmod(0o600)
+    return [key_file.read_text(encoding="utf-8").strip()]
+
+
+MAILBOX_ENCRYPTION_KEYS = _mailbox_encryption_keys()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -168,6 +187,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 HEARTBEAT_INTERVAL_SECONDS = env_int("HEARTBEAT_INTERVAL_SECONDS", 60, minimum=1)
+MAILBOX_POLL_INTERVAL_SECONDS = env_int("MAILBOX_POLL_INTERVAL_SECONDS", 60, minimum=5)
+# A poll claim older than this belongs to a dead worker and may be taken over.
+MAILBOX_POLL_LEASE_SECONDS = env_int("MAILBOX_POLL_LEASE_SECONDS", 600, minimum=30)
+MAILBOX_TIMEOUT_SECONDS = env_int("MAILBOX_TIMEOUT_SECONDS", 30, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "security.heartbeat": {
         "task": "security.tasks.heartbeat",
@@ -176,6 +199,10 @@ CELERY_BEAT_SCHEDULE = {
     "security.notifications.email": {
         "task": "security.tasks.email_notifications",
         "schedule": timedelta(seconds=env_int("NOTIFICATION_EMAIL_INTERVAL_SECONDS", 60, minimum=1)),
+    },
+    "correspondence.poll_mailboxes": {
+        "task": "correspondence.tasks.poll_mailboxes",
+        "schedule": timedelta(seconds=MAILBOX_POLL_INTERVAL_SECONDS),
     },
     # Raw email not yet parsed (the on-commit task was lost, or its worker died).
     "correspondence.parse_pending": {

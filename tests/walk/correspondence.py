@@ -1,11 +1,12 @@
 from django.core.files.base import ContentFile
 
-from correspondence.models import Attachment, Message, RawEmail
+from correspondence.models import Attachment, Mailbox, MailboxFolderState, Message, RawEmail
 
 PARAMS = {
     "message_id": "message",
     "attachment_id": "attachment",
     "raw_email_id": "rawemail",
+    "mailbox_id": "mailbox",
 }
 
 
@@ -34,3 +35,14 @@ def build(office, prefix, rows):
         size=len(prefix),
         sha256="2" * 64,
     )
+    rows["mailbox"] = mailbox = Mailbox(
+        office=office,
+        name=f"{prefix} mailbox",
+        host="127.0.0.1",
+        port=9,
+        use_tls=False,
+        username=f"{prefix}@example.org",
+    )
+    mailbox.secret_set(f"{prefix}-secret")
+    mailbox.save()
+    rows["mailboxfolderstate"] = MailboxFolderState.objects.create(office=office, mailbox=mailbox, folder="INBOX")
