@@ -11,6 +11,7 @@ PRODUCTION_ENV = {
     "SITE_URL": "https://casework.example.org",
     "EMAIL_URL": "smtp+tls://crm:password@smtp.example.org:587",
     "BEHIND_TLS_PROXY": "true",
+    "MAILBOX_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1rZXktZm9yLWRlcGxveS10ZXN0ISE=",
 }
 
 
@@ -40,3 +41,12 @@ def test_it_flags_a_plain_http_site_url_in_production():
         [sys.executable, "manage.py", "check", "--deploy"], env=env, capture_output=True, text=True, check=False
     )
     assert "mpoffice.E001" in result.stderr
+
+
+def test_it_flags_a_missing_mailbox_encryption_key_in_production():
+    env = _production_env()
+    del env["MAILBOX_ENCRYPTION_KEYS"]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"], env=env, capture_output=True, text=True, check=False
+    )
+    assert "mpoffice.E004" in result.stderr
