@@ -202,7 +202,7 @@ def _parse_claimed(raw: RawEmail) -> ParseOutcome:
         for attachment in parsed.attachments:
             _attachment_create(message, attachment)
         _finish(raw, ParseState.PARSED)
-    search_index.refresh_messages([message.pk])
+    search_index.refresh_message(message.pk)
     return ParseOutcome(raw_id=raw.pk, state=raw.parse_state, message_id=message.pk)
 
 

@@ -61,3 +61,26 @@ def test_unparseable_mail_is_quarantined_and_kept(office):
     result = ingest.ingest_one(office=office, raw=b"\x00\x01 not mail", source=RawSource.UPLOAD)
     assert result.state == ParseState.QUARANTINED
     assert bytes(RawEmail.objects.for_office(office).get(pk=result.raw_id).raw) == b"\x00\x01 not mail"
+
+
+def test_the_precompiled_vector_update_matches_the_orm_one(office):
+    from correspondence import search_index
+
+    message = Message.objects.create(
+        office=office,
+        direction="in",
+        channel="email",
+        subject="Damp and mould in the flat",
+        sender_name="Jane Smith",
+        sender_email="jane@example.org",
+        text="The landlord has not replied for weeks.",
+    )
+    other = Message.objects.create(office=office, direction="in", channel="email", subject="Bins")
+    search_index.refresh_message(message.pk)
+    fast = Message.objects.for_office(office).values_list("search_vector", flat=True).get(pk=message.pk)
+    assert Message.objects.for_office(office).get(pk=other.pk).search_vector is None  # that row only
+    search_index.refresh_messages([message.pk])
+    slow = Message.objects.for_office(office).values_list("search_vector", flat=True).get(pk=message.pk)
+    assert fast == slow
+    assert "mould" in fast
+    assert "jane@example.org" in fast
