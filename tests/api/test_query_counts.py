@@ -88,9 +88,11 @@ def test_the_timeline_costs_the_same_for_1_event_as_for_50(write_client, case, c
     assert len(response.json()["results"]) == BIG
 
 
+@pytest.mark.parametrize("caller", ["write_client", "caseworker_client"])
 def test_the_message_list_costs_the_same_for_1_message_as_for_50(
-    write_client, office, case, constituent, django_assert_num_queries
+    request, caller, office, case, constituent, django_assert_num_queries
 ):
+    client = request.getfixturevalue(caller)
     from correspondence.models import Message
 
     def make(n: int) -> None:
@@ -107,9 +109,9 @@ def test_the_message_list_costs_the_same_for_1_message_as_for_50(
             )
 
     make(1)
-    write_client.get("/api/v1/me")
-    few = _count(write_client, "/api/v1/messages")
+    client.get("/api/v1/me")
+    few = _count(client, "/api/v1/messages")
     make(BIG - 1)
     with django_assert_num_queries(few):
-        response = write_client.get("/api/v1/messages")
+        response = client.get("/api/v1/messages")
     assert len(response.json()["results"]) == BIG
