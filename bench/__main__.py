@@ -6,6 +6,8 @@
     python -m bench generate --scale 0.1     # one step only
     python -m bench run --scale 0.1
     python -m bench queries --path /cases    # every query of one page, slowest first, and its plan
+    python -m bench ingest --count 500       # store + parse 500 corpus emails: emails per second
+    python -m bench ingest --ingest-path worker   # the same through store_raw + process_raw
 
 Each step runs in its own process: Django reads its settings once from the environment, and the
 peak RSS reported for a run is then the benchmark's, not the generator's.
@@ -29,9 +31,16 @@ DEFAULT_SCALES = (0.1, 1.0)
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
-    parser.add_argument("step", nargs="?", choices=("all", "generate", "run", "queries"), default="all")
+    parser.add_argument("step", nargs="?", choices=("all", "generate", "run", "queries", "ingest"), default="all")
     parser.add_argument("--path", action="append", help="queries step: the page(s) to profile, e.g. /cases")
     parser.add_argument("--scale", type=float, action="append", help="1.0 = office-10y; repeatable")
+    parser.add_argument("--count", type=int, default=500, help="ingest step: emails to store and parse")
+    parser.add_argument(
+        "--ingest-path",
+        choices=("inline", "worker"),
+        default="inline",
+        help="ingest step: ingest_email's or a worker's path",
+    )
     parser.add_argument("--iterations", type=int, default=30, help="timed requests per benchmark")
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests first")
     parser.add_argument("--skip-generate", action="store_true", help="measure the data already generated")
@@ -143,6 +152,27 @@ def _queries(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ingest(args: argparse.Namespace) -> int:
+    """Store + parse --count corpus emails into the bench database (migrated first if need be)."""
+    configure(args.database_url, args.redis_url)
+    from django.db import OperationalError, connection
+
+    from bench import generate, ingest
+
+    try:
+        connection.ensure_connection()
+    except OperationalError:  # no bench database yet
+        generate.recreate_database(args.database_url)
+    generate.migrate()
+    report = ingest.run_ingest(args.count, path=args.ingest_path)
+    print(report.summary())
+    RESULTS_DIR.mkdir(exist_ok=True)
+    path = RESULTS_DIR / f"{args.date}-ingest-{args.ingest_path}.md"
+    path.write_text(f"# Ingestion, {args.date}\n\n{report.summary()}\n", encoding="utf-8")
+    print(f"Written to {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+    return 0 if report.ok else 1
+
+
 def _one_scale(args: argparse.Namespace) -> float:
     if not args.scale or len(args.scale) != 1:
         raise SystemExit("Give exactly one --scale for a single step.")
@@ -197,7 +227,7 @@ def _all(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    step = {"generate": _generate, "run": _run, "queries": _queries, "all": _all}[args.step]
+    step = {"generate": _generate, "run": _run, "queries": _queries, "ingest": _ingest, "all": _all}[args.step]
     return step(args)
 
 

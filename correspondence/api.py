@@ -1,4 +1,6 @@
-"""The inbound email webhook: a mail relay POSTs the raw MIME message; we store it and answer 202.
+"""Messages (list, read, file to a case) and the inbound email webhook.
+
+The webhook: a mail relay POSTs the raw MIME message; we store it and answer 202.
 
 Only a token with the ``inbound_email`` scope may call it — not a member of staff's session,
 and not a read/write token: a relay's key should deliver mail and do nothing else. The bytes
@@ -11,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -20,10 +23,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from correspondence import ingest
-from correspondence.models import RawSource
-from security.authentication import api_caller, request_token
+from casework.models import Case
+from casework.selectors import visible_cases
+from correspondence import ingest, selectors, services
+from correspondence.models import Channel, Direction, Message, RawSource, TriageState
+from correspondence.serializers import MessageDetailSerializer, MessageSerializer
+from security.apierrors import ErrorSerializer
+from security.audit import audit_view, audit_view_many
+from security.authentication import ApiCaller, api_caller, request_token
 from security.models import ApiScope
+from security.pagination import ApiPagination, paginated_response
+from security.roles import Perm
+from security.scoping import get_for_office_or_404
+from security.serializers import SearchTextField
 
 # A permission name no role holds: the URL walk then expects every session to be refused.
 TOKEN_ONLY = "inbound_email_token_only"  # noqa: S105 - a permission name, not a secret
@@ -107,3 +119,134 @@ class InboundEmailApi(APIView):
         return Response(
             self.OutputSerializer({"raw_id": row.pk, "duplicate": not created}).data, status=status.HTTP_202_ACCEPTED
         )
+
+
+# --- Messages -----------------------------------------------------------------------------------
+SORTS = {"newest": ("-received_at", "-id"), "oldest": ("received_at", "id")}
+
+
+def _messages(caller: ApiCaller) -> QuerySet[Message]:
+    """The messages the caller may see: a token never sees one filed to a restricted case."""
+    if caller.membership is None:
+        return Message.objects.for_office(caller.office).filter(Q(case__isnull=True) | Q(case__restricted=False))
+    return selectors.visible_messages(office=caller.office, membership=caller.membership)
+
+
+def _cases(caller: ApiCaller) -> QuerySet[Case]:
+    """The cases the caller may file to (as in casework.api): a token never sees a restricted one."""
+    if caller.membership is None:
+        return Case.objects.for_office(caller.office).filter(restricted=False)
+    return visible_cases(office=caller.office, membership=caller.membership)
+
+
+def _message_or_404(caller: ApiCaller, message_id: int, *, details: bool = False) -> Message:
+    """Another office's message, and one the caller may not see, are both 404."""
+    rows = _messages(caller).select_related("case", "constituent")
+    if details:
+        rows = rows.prefetch_related("attachments")
+    return get_for_office_or_404(rows, caller.office, pk=message_id)
+
+
+def _choice_error(what: str, choices: list[tuple[str, str]]) -> dict[str, str]:
+    values = ", ".join(value for value, _ in choices)
+    return {"invalid_choice": f"“{{input}}” is not {what}. Use one of: {values}."}
+
+
+class MessageListApi(APIView):
+    """The messages the caller may see, filtered, newest first."""
+
+    required_perms = {"GET": Perm.VIEW_CASES}
+    pagination_class = ApiPagination
+
+    class FilterSerializer(serializers.Serializer):
+        triage_state = serializers.ChoiceField(
+            choices=TriageState.choices,
+            required=False,
+            error_messages=_choice_error("a triage state", TriageState.choices),
+        )
+        channel = serializers.ChoiceField(
+            choices=Channel.choices, required=False, error_messages=_choice_error("a channel", Channel.choices)
+        )
+        direction = serializers.ChoiceField(
+            choices=Direction.choices, required=False, error_messages=_choice_error("a direction", Direction.choices)
+        )
+        case = serializers.IntegerField(
+            required=False, min_value=1, max_value=2_147_483_647, help_text="A case's id: its messages"
+        )
+        constituent = serializers.IntegerField(
+            required=False, min_value=1, max_value=2_147_483_647, help_text="A constituent's id: their messages"
+        )
+        q = SearchTextField(help_text="Part of the subject")
+        sort = serializers.ChoiceField(
+            choices=list(SORTS), default="newest", error_messages=_choice_error("a sort", [(s, s) for s in SORTS])
+        )
+
+    @extend_schema(
+        summary="List messages",
+        parameters=[FilterSerializer],
+        responses=MessageSerializer(many=True),
+        tags=["messages"],
+    )
+    def get(self, request: Request) -> Response:
+        caller = api_caller(request)
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        messages = _messages(caller)
+        for name in ("triage_state", "channel", "direction"):
+            if data.get(name):
+                messages = messages.filter(**{name: data[name]})
+        if data.get("case"):
+            messages = messages.filter(case_id=data["case"])
+        if data.get("constituent"):
+            messages = messages.filter(constituent_id=data["constituent"])
+        if data.get("q"):
+            messages = messages.filter(subject__icontains=data["q"])
+        rows = selectors.for_listing(messages).order_by(*SORTS[data["sort"]])
+        return paginated_response(
+            request=request,
+            view=self,
+            rows=rows,
+            serializer_class=MessageSerializer,
+            on_page=lambda page: audit_view_many(request, page),
+        )
+
+
+class MessageDetailApi(APIView):
+    """One message, with its text, sanitised HTML and attachments' metadata."""
+
+    required_perms = {"GET": Perm.VIEW_CASES}
+
+    @extend_schema(summary="Get a message", responses=MessageDetailSerializer, tags=["messages"])
+    def get(self, request: Request, message_id: int) -> Response:
+        message = _message_or_404(api_caller(request), message_id, details=True)
+        audit_view(request, message)
+        return Response(MessageDetailSerializer(message).data)
+
+
+class MessageFileApi(APIView):
+    """File a message to a case: it leaves triage and joins the case's timeline."""
+
+    required_perms = {"POST": Perm.WORK_CASES}
+
+    class InputSerializer(serializers.Serializer):
+        case = serializers.IntegerField(
+            min_value=1, max_value=2_147_483_647, help_text="The id of an open case the caller may see"
+        )
+
+    @extend_schema(
+        summary="File a message to a case",
+        request=InputSerializer,
+        responses={200: MessageDetailSerializer, 400: OpenApiResponse(ErrorSerializer, description="Case closed")},
+        tags=["messages"],
+    )
+    def post(self, request: Request, message_id: int) -> Response:
+        caller = api_caller(request)
+        message = _message_or_404(caller, message_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = _cases(caller).filter(pk=data.validated_data["case"]).first()
+        if case is None:
+            raise exceptions.ValidationError({"case": ["No case of this office you may see has this id."]})
+        services.message_file(message=message, case=case, actor=caller.actor)
+        return Response(MessageDetailSerializer(_message_or_404(caller, message.pk, details=True)).data)

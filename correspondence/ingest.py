@@ -202,7 +202,7 @@ def _parse_claimed(raw: RawEmail) -> ParseOutcome:
         for attachment in parsed.attachments:
             _attachment_create(message, attachment)
         _finish(raw, ParseState.PARSED)
-    search_index.refresh_messages([message.pk])
+    search_index.refresh_message(message.pk)
     return ParseOutcome(raw_id=raw.pk, state=raw.parse_state, message_id=message.pk)
 
 
@@ -268,6 +268,61 @@ def _attachment_create(message: Message, parsed: mime.ParsedAttachment) -> Attac
     attachment.file.save("attachment", ContentFile(parsed.data), save=False)
     attachment.save()
     return attachment
+
+
+# --- Storing and parsing at once (the ingest_email command, the benchmark) -------------------------
+@dataclass(frozen=True)
+class IngestResult:
+    raw_id: int
+    created: bool
+    # "duplicate" when nothing new was stored, else the parse state the row ended in.
+    state: str
+
+
+def ingest_one(*, office: Office, raw: bytes, source: str) -> IngestResult:
+    """Store ``raw`` and parse it at once, for callers that parse inline (``ingest_email``, no worker).
+
+    One transaction and one commit per message, where a worker's path takes three (store, claim,
+    parse): the row is inserted already claimed by this process, and the parse runs in a
+    savepoint inside the same transaction. If parsing raises, only the savepoint is rolled back:
+    the raw row still commits, its failure is recorded as ``process_raw`` would record it, and the
+    sweep retries it. A duplicate is found by the unique constraint itself (no lookup first).
+    Call it outside any transaction, as ``store_raw``.
+    """
+    raw = bytes(raw)
+    sha256 = hashlib.sha256(raw).hexdigest()
+    message_id = mime.peek_message_id(raw)
+    failure = ""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                now = _now()
+                row = RawEmail.objects.create(
+                    office=office,
+                    source=source,
+                    raw=raw,
+                    size=len(raw),
+                    sha256=sha256,
+                    message_id=message_id,
+                    parse_claimed_at=now,
+                    parse_attempts=1,
+                    received_at=now,
+                )
+        except IntegrityError:
+            found = _existing(office, mailbox_key="", uidvalidity=None, uid=None, message_id=message_id, sha256=sha256)
+            if found is None:
+                raise
+            return IngestResult(raw_id=found.pk, created=False, state="duplicate")
+        audit_record(verb="correspondence.raw_email.stored", office=office, obj=row)
+        try:
+            with transaction.atomic():
+                outcome = _parse_claimed(row)
+        except Exception as error:  # a bug or a database error: the raw row stays, retried later
+            logger.exception("Parsing raw email %s failed", row.pk)
+            failure = f"{type(error).__name__} while parsing"
+    if failure:
+        outcome = _record_failure(row.pk, failure)
+    return IngestResult(raw_id=row.pk, created=True, state=outcome.state)
 
 
 # --- The sweep and re-parsing -------------------------------------------------------------------

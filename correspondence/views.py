@@ -23,9 +23,9 @@ from casework.views.tags import tag_picker_context
 from constituents import services as constituent_services
 from constituents.forms import ConstituentForm
 from constituents.models import Constituent
-from correspondence import selectors, services
+from correspondence import ingest, selectors, services
 from correspondence.forms import BulkMessageForm, FileForm, LinkConstituentForm, LogForm, MessageFilterForm, TriageForm
-from correspondence.models import Attachment, Message
+from correspondence.models import Attachment, Message, ParseState, RawEmail
 from correspondence.quoting import split_quoted
 from security.audit import audit_view
 from security.decorators import office_required
@@ -362,3 +362,51 @@ def _bulk_apply(request: HttpRequest, data: dict[str, Any]) -> None:
     messages.success(request, _BULK_VERBS[data["action"]].format(n=f"{done} message{'s' if done != 1 else ''}"))
     for reason in refused:
         messages.error(request, reason)
+
+
+# --- Quarantine (managers) ----------------------------------------------------------------------
+def _raw_or_404(request: HttpRequest, raw_email_id: int) -> RawEmail:
+    return get_for_office_or_404(
+        RawEmail.objects.for_office(request.office).defer("raw"), request.office, pk=raw_email_id
+    )
+
+
+@office_required(Perm.MANAGE_OFFICE)
+@require_GET
+def quarantine(request: HttpRequest) -> HttpResponse:
+    """Raw email that could not be parsed, or was kept raw for its size: with a re-parse action."""
+    rows = (
+        RawEmail.objects.for_office(request.office)
+        .filter(parse_state__in=[ParseState.QUARANTINED, ParseState.OVERSIZE])
+        .defer("raw")
+        .select_related("message")
+        .order_by("-received_at", "-id")
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "correspondence/quarantine.html", {"page": page, "quarantined": ParseState.QUARANTINED})
+
+
+@office_required(Perm.MANAGE_OFFICE)
+@require_POST
+def quarantine_reparse(request: HttpRequest, raw_email_id: int) -> HttpResponse:
+    raw = _raw_or_404(request, raw_email_id)
+    try:
+        ingest.raw_reparse(raw=raw, actor=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Raw email {raw.pk} will be parsed again.")
+    return redirect("correspondence:quarantine")
+
+
+@office_required(Perm.MANAGE_OFFICE)
+@require_GET
+def quarantine_raw(request: HttpRequest, raw_email_id: int) -> HttpResponse:
+    """The bytes exactly as received, as a download: never rendered in our origin."""
+    raw = get_for_office_or_404(RawEmail, request.office, pk=raw_email_id)
+    audit_view(request, raw, verb="correspondence.raw_email.downloaded")
+    response = HttpResponse(bytes(raw.raw), content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="raw-email-{raw.pk}.eml"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

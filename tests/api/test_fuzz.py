@@ -25,6 +25,7 @@ from schemathesis.checks import not_a_server_error
 
 from casework import services as casework_services
 from constituents import services as constituent_services
+from correspondence.models import Message
 from tests.api.conftest import bearer
 from tests.factories import OrganisationFactory
 
@@ -75,11 +76,17 @@ def fuzz_world(office, manager, caseworker, make_token, vocabulary) -> dict[str,
         office=office, constituent=people[2], opened_by=manager, summary="Restricted", restricted=True
     )
     organisation = OrganisationFactory(office=office)
+    messages = [
+        Message.objects.create(office=office, direction="in", channel="email", subject="Fuzz message", case=filed_to)
+        for filed_to in (None, case)
+    ]
     _, secret = make_token("read", "write")
     return {
         "headers": {"Authorization": f"Bearer {secret}"},
         "ids": {
             "case_id": [case.pk, closed.pk],
+            "case": [case.pk, closed.pk],
+            "message_id": [message.pk for message in messages],
             "constituent_id": [person.pk for person in people],
             "organisation_id": [organisation.pk],
             "constituent": [person.pk for person in people],

@@ -86,3 +86,32 @@ def test_the_timeline_costs_the_same_for_1_event_as_for_50(write_client, case, c
     with django_assert_num_queries(few):
         response = write_client.get(url)
     assert len(response.json()["results"]) == BIG
+
+
+@pytest.mark.parametrize("caller", ["write_client", "caseworker_client"])
+def test_the_message_list_costs_the_same_for_1_message_as_for_50(
+    request, caller, office, case, constituent, django_assert_num_queries
+):
+    client = request.getfixturevalue(caller)
+    from correspondence.models import Message
+
+    def make(n: int) -> None:
+        for i in range(n):
+            Message.objects.create(
+                office=office,
+                direction="in",
+                channel="email",
+                subject=f"Message {i}",
+                sender_email="jane@example.org",
+                recipients=[{"name": "MP", "email": "mp@office.example", "kind": "to"}],
+                case=case if i % 2 else None,
+                constituent=constituent if i % 3 else None,
+            )
+
+    make(1)
+    client.get("/api/v1/me")
+    few = _count(client, "/api/v1/messages")
+    make(BIG - 1)
+    with django_assert_num_queries(few):
+        response = client.get("/api/v1/messages")
+    assert len(response.json()["results"]) == BIG

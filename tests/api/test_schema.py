@@ -37,6 +37,9 @@ def test_the_schema_documents_every_operation_with_auth_and_errors(read_client):
         "/api/v1/organisations",
         "/api/v1/organisations/{organisation_id}",
         "/api/v1/tags",
+        "/api/v1/messages",
+        "/api/v1/messages/{message_id}",
+        "/api/v1/messages/{message_id}/file",
         "/api/v1/inbound/email",
     }
     bearer_scheme = schema["components"]["securitySchemes"]["bearerToken"]

@@ -61,3 +61,33 @@ def test_every_benchmark_answers_200_with_a_number():
 def test_explain_shows_the_plan_of_a_select_and_skips_writes():
     assert "actual time=" in run.explain("SELECT 1 FROM security_office")
     assert run.explain("DELETE FROM security_office") == ""
+
+
+@pytest.mark.parametrize("path", ["inline", "worker"])
+def test_the_ingestion_benchmark_stores_and_parses_every_email(path, settings, tmp_path):
+    from bench import ingest as bench_ingest
+    from correspondence.models import Message, RawEmail
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    report = bench_ingest.run_ingest(40, path=path)
+
+    office = Office.objects.get(slug=bench_ingest.OFFICE_SLUG)
+    assert report.count == 40
+    assert report.states["parsed"] == 40, report.states
+    assert report.seconds > 0
+    assert report.per_second > 0
+    assert report.queries_per_email > 0
+    # The timed 40 and the query-counted sample, each stored once and parsed into a message.
+    stored = RawEmail.objects.for_office(office).count()
+    assert stored == 40 + len(bench_ingest.corpus())
+    assert Message.objects.for_office(office).count() == stored
+    assert f"{path}: ingested 40 emails" in report.summary()
+
+
+def test_the_ingestion_corpus_gets_a_message_id_of_its_own():
+    from bench import ingest as bench_ingest
+
+    raws = bench_ingest.emails(3, run="r")
+    assert all(raw.startswith(b"Message-ID: <bench-r-") for raw in raws)
+    assert all(raw.lower().count(b"\nmessage-id:") == 0 for raw in raws)
+    assert len(set(raws)) == 3

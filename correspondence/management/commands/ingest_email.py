@@ -54,15 +54,14 @@ class Command(BaseCommand):
         counts: Counter[str] = Counter()
         for path in options["paths"]:
             for _where, raw in _messages(path):
-                row, created = ingest.store_raw(office=office, raw=raw, source=RawSource.UPLOAD, enqueue=False)
-                if not created:
+                # Stored and parsed here, not by a worker, so the counts below are real: one
+                # transaction per message, the parse in a savepoint (a failure keeps the raw).
+                result = ingest.ingest_one(office=office, raw=raw, source=RawSource.UPLOAD)
+                if not result.created:
                     counts["duplicate"] += 1
                     continue
                 counts["stored"] += 1
-                # Parsed here, not by a worker, so the counts below are real.
-                outcome = ingest.process_raw(row.pk)
-                if outcome is not None:
-                    counts[outcome.state] += 1
+                counts[result.state] += 1
         self.stdout.write(
             f"stored: {counts['stored']}, duplicate: {counts['duplicate']}, "
             f"quarantined: {counts[ParseState.QUARANTINED]}, oversize: {counts[ParseState.OVERSIZE]}"
