@@ -27,11 +27,13 @@ DEBUG = env_bool("DEBUG", False)
 
 
 def _secret_key() -> str:
-    """A configured key; in DEBUG only, a key generated once and kept under ``var/``."""
+    """A configured key; on the embedded defaults (DEBUG, or no DATABASE_URL: one machine, files
+    under ``var/``), a key generated once and kept under ``var/``. A deployment with its own
+    database must set one."""
     configured = env_raw("SECRET_KEY")
     if configured:
         return configured
-    if not DEBUG:
+    if not DEBUG and env_raw("DATABASE_URL"):
         raise ImproperlyConfigured("The environment variable SECRET_KEY is required when DEBUG is off.")
     key_file = VAR_DIR / "dev-secret-key"
     if not key_file.exists():
