@@ -14,6 +14,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from security import requestcontext
 from security.apierrors import error_response
@@ -127,7 +128,9 @@ class TwoFactorRequiredMiddleware:
         has_device = any(True for _ in devices_for_user(user, confirmed=True))
         target = "security:otp_verify" if has_device else "security:otp_setup"
         return redirect(
-            f"{reverse(target)}?next={request.get_full_path()}" if request.method == "GET" else reverse(target)
+            f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}"
+            if request.method == "GET"
+            else reverse(target)
         )
 
 
