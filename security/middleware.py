@@ -6,6 +6,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.utils.http import urlencode
 
 from security import requestcontext
 from security.apierrors import error_response
-from security.models import Membership
+from security.models import Membership, UserSession
 
 Handler = Callable[[HttpRequest], HttpResponse]
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
@@ -27,6 +28,8 @@ POLL_HEADER = "HTTP_X_BACKGROUND_POLL"
 SESSION_SIGNED_IN_AT = "signed_in_at"
 SESSION_LAST_ACTIVE_AT = "last_active_at"
 SESSION_OFFICE_ID = "office_id"
+# Activity is recorded to the minute, so an idle timeout is exact to within a minute.
+ACTIVITY_RESOLUTION_SECONDS = 60
 
 
 def _client_ip(request: HttpRequest) -> str | None:
@@ -83,10 +86,19 @@ class SessionLifetimeMiddleware:
             last_active = request.session.get(SESSION_LAST_ACTIVE_AT, now)
             if now - last_active > settings.SESSION_IDLE_SECONDS or now - signed_in > settings.SESSION_ABSOLUTE_SECONDS:
                 return self._expired(request)
-            if POLL_HEADER not in request.META:
-                request.session[SESSION_LAST_ACTIVE_AT] = now
+            if POLL_HEADER not in request.META and now - last_active >= ACTIVITY_RESOLUTION_SECONDS:
+                self._record_activity(request, now)
             request.session.setdefault(SESSION_SIGNED_IN_AT, now)
         return self.get_response(request)
+
+    @staticmethod
+    def _record_activity(request: HttpRequest, now: float) -> None:
+        """At most once a minute: writing the session on every request would cost a write per page."""
+        request.session[SESSION_LAST_ACTIVE_AT] = now
+        if request.session.session_key:
+            UserSession.objects.filter(session_key=request.session.session_key).update(
+                last_seen_at=datetime.fromtimestamp(now, tz=UTC)
+            )
 
     def _expired(self, request: HttpRequest) -> HttpResponse:
         logout(request)
@@ -167,6 +179,6 @@ class OfficeMiddleware:
             request.session.pop(SESSION_OFFICE_ID, None)
         only = list(memberships.select_related("office")[:2])
         if len(only) == 1:
-            request.session[SESSION_OFFICE_ID] = only[0].office_id
+            # Derived on every request, not stored: nothing to go stale if a second office is added.
             return only[0]
         return None

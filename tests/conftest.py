@@ -6,6 +6,8 @@ rows must 404.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.conf import settings as django_settings
 from django.db import transaction
@@ -13,6 +15,7 @@ from django.db.backends.postgresql.operations import DatabaseOperations
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from security.middleware import SESSION_LAST_ACTIVE_AT, SESSION_SIGNED_IN_AT
 from security.roles import Role
 from tests.factories import MembershipFactory, OfficeFactory, TOTPDeviceFactory, UserFactory
 
@@ -46,6 +49,8 @@ def verified_client(user) -> Client:
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    # As the sign-in view does, so the first request is not the one that records them.
+    session[SESSION_SIGNED_IN_AT] = session[SESSION_LAST_ACTIVE_AT] = time.time()
     session.save()
     return client
 

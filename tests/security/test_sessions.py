@@ -92,3 +92,14 @@ def test_a_disabled_account_loses_its_session(caseworker):
     caseworker.is_active = False
     caseworker.save()
     assert client.get("/?overview").status_code == 302
+
+
+def test_activity_is_recorded_to_the_minute_and_shown_in_the_session_list(caseworker):
+    with time_machine.travel(START, tick=False) as clock:
+        client = _signed_in(caseworker)
+        clock.shift(dt.timedelta(seconds=30))
+        client.get("/?overview")
+        assert UserSession.objects.get(user=caseworker).last_seen_at == START
+        clock.shift(dt.timedelta(minutes=5))
+        client.get("/?overview")
+    assert UserSession.objects.get(user=caseworker).last_seen_at == START + dt.timedelta(minutes=5, seconds=30)
