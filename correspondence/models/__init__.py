@@ -1,0 +1,29 @@
+"""Correspondence data, one module per topic; import models from here."""
+
+from correspondence.models.mailboxes import AuthMethod, Mailbox, MailboxFolderState
+from correspondence.models.messages import (
+    Attachment,
+    Channel,
+    Direction,
+    Message,
+    ParseState,
+    RawEmail,
+    RawSource,
+    TriageState,
+    attachment_path,
+)
+
+__all__ = [
+    "Attachment",
+    "AuthMethod",
+    "Channel",
+    "Direction",
+    "Mailbox",
+    "MailboxFolderState",
+    "Message",
+    "ParseState",
+    "RawEmail",
+    "RawSource",
+    "TriageState",
+    "attachment_path",
+]
