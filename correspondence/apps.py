@@ -40,7 +40,18 @@ class CorrespondenceConfig(AppConfig):
                 ),
             )
         )
+        register(
+            PersonalData(
+                model=m.OutgoingEmail,
+                fields=("to_email", "to_name", "subject", "text", "html", "headers"),
+                retention=Retention.CORRESPONDENCE,
+                rows_for_constituent=lambda office, c: m.OutgoingEmail.objects.for_office(office).filter(constituent=c),
+            )
+        )
         from security.personal_data import declare_no_personal_data
+
+        declare_no_personal_data(m.SendingIdentity, "The office's own From address and mail server settings")
+        declare_no_personal_data(m.OutboxBatch, "A label and a state for a group of outgoing emails")
 
         declare_no_personal_data(m.Mailbox, "The office's own mailbox settings (a staff account, not a constituent)")
         declare_no_personal_data(m.MailboxFolderState, "Polling positions: folder names and UIDs")

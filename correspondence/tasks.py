@@ -21,3 +21,10 @@ def poll_mailboxes() -> int:
     from correspondence import imap
 
     return sum(result.stored for result in imap.mailboxes_poll())
+
+
+@shared_task
+def send_outbox() -> int:
+    from correspondence import outbox
+
+    return outbox.outbox_send_due()

@@ -206,6 +206,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "correspondence.tasks.poll_mailboxes",
         "schedule": timedelta(seconds=MAILBOX_POLL_INTERVAL_SECONDS),
     },
+    # Outgoing email whose next attempt has come (the on-commit nudge only makes it sooner).
+    "correspondence.send_outbox": {
+        "task": "correspondence.tasks.send_outbox",
+        "schedule": timedelta(seconds=env_int("OUTBOX_SWEEP_SECONDS", 15, minimum=1)),
+    },
     # Raw email not yet parsed (the on-commit task was lost, or its worker died).
     "correspondence.parse_pending": {
         "task": "correspondence.tasks.parse_pending",
@@ -426,6 +431,19 @@ LOGGING = {
 # --- Background work ------------------------------------------------------------------------
 # A claim older than this belongs to a worker that died; its row is sent again.
 NOTIFICATION_EMAIL_LEASE_SECONDS = env_int("NOTIFICATION_EMAIL_LEASE_SECONDS", 300, minimum=1)
+
+# --- Outgoing email (the outbox) -------------------------------------------------------------
+# A claim older than this belongs to a worker that died; its rows are queued again.
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300, minimum=1)
+# Rows one worker claims at a time: small, so a crash returns few and others share the work.
+OUTBOX_CLAIM_BATCH = env_int("OUTBOX_CLAIM_BATCH", 50, minimum=1)
+# One sweep sends for at most this long, then leaves the rest to the next.
+OUTBOX_RUN_SECONDS = env_int("OUTBOX_RUN_SECONDS", 50, minimum=1)
+# Temporary failures are retried after 1, 2, 4 … minutes, at most an hour apart, this many times.
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 60, minimum=1)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600, minimum=1)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10, minimum=1)
+OUTBOX_SMTP_TIMEOUT_SECONDS = env_int("OUTBOX_SMTP_TIMEOUT_SECONDS", 30, minimum=1)
 
 # --- Inbound email --------------------------------------------------------------------------
 # Larger messages are kept raw and flagged; their attachments are not extracted.

@@ -12,18 +12,36 @@ from correspondence.models.messages import (
     TriageState,
     attachment_path,
 )
+from correspondence.models.outbox import (
+    BatchState,
+    OutboxBatch,
+    OutboxStatus,
+    OutgoingEmail,
+    Priority,
+    SendingIdentity,
+    SmtpSecurity,
+    Transport,
+)
 
 __all__ = [
     "Attachment",
     "AuthMethod",
+    "BatchState",
     "Channel",
     "Direction",
     "Mailbox",
     "MailboxFolderState",
     "Message",
+    "OutboxBatch",
+    "OutboxStatus",
+    "OutgoingEmail",
     "ParseState",
+    "Priority",
     "RawEmail",
     "RawSource",
+    "SendingIdentity",
+    "SmtpSecurity",
+    "Transport",
     "TriageState",
     "attachment_path",
 ]
