@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from casework.models import Case, CaseStatus
-from correspondence.models import Channel, Direction, Mailbox, TriageState
+from correspondence.models import Channel, Direction, Mailbox, SendingIdentity, Transport, TriageState
 from correspondence.services import LOGGED_CHANNELS, MAX_SCAN_BYTES, MAX_SUBJECT
 from security.models import Office
 
@@ -207,3 +207,69 @@ class MailboxForm(forms.ModelForm):
         if inbox and processed and inbox == processed:
             self.add_error("processed_folder", "The processed folder must differ from the inbox.")
         return data
+
+
+class ReplyForm(forms.Form):
+    """An email reply from a case. ``token`` makes a double-submitted form send once."""
+
+    to_email = forms.EmailField(label="To", max_length=254)
+    to_name = forms.CharField(label="Their name", max_length=300, required=False)
+    subject = forms.CharField(max_length=MAX_SUBJECT)
+    text = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 14}), max_length=100_000)
+    in_reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    token = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class SendingIdentityForm(forms.ModelForm):
+    """The office's From and mail server. The password is write-only; blank keeps the stored one."""
+
+    password = forms.CharField(
+        label="SMTP password",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Stored encrypted; never shown again. Leave blank to keep the one already stored.",
+    )
+    clear_password = forms.BooleanField(label="Remove the stored password", required=False)
+
+    class Meta:
+        model = SendingIdentity
+        fields = [
+            "from_name",
+            "from_email",
+            "reply_to",
+            "transport",
+            "smtp_host",
+            "smtp_port",
+            "smtp_security",
+            "smtp_username",
+            "password",
+            "clear_password",
+            "rate_per_minute",
+            "daily_cap",
+        ]
+        help_texts = {
+            "rate_per_minute": "Microsoft 365 allows about 30 a minute per mailbox. 0: no limit.",
+            "daily_cap": "Microsoft 365 allows 10,000 recipients a day per mailbox. 0: no limit.",
+        }
+
+    def clean_smtp_port(self) -> int:
+        port = self.cleaned_data["smtp_port"]
+        if not 1 <= port <= 65535:
+            raise forms.ValidationError("A port is between 1 and 65535.")
+        return port
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("transport") == Transport.SMTP and not data.get("smtp_host"):
+            self.add_error("smtp_host", "Give the mail server's host name.")
+        return data
+
+    def identity_values(self) -> dict[str, Any]:
+        return {name: value for name, value in self.cleaned_data.items() if name not in ("password", "clear_password")}
+
+    def password_change(self) -> str | None:
+        """None keeps the stored password, "" removes it."""
+        if self.cleaned_data.get("clear_password"):
+            return ""
+        return self.cleaned_data.get("password") or None

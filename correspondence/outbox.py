@@ -25,7 +25,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from constituents.models import Constituent
@@ -106,7 +106,7 @@ def _one_line(value: str, limit: int) -> str:
     return " ".join(value.split())[:limit]
 
 
-def _new_message_id(from_email: str) -> str:
+def new_message_id(from_email: str) -> str:
     domain = from_email.rpartition("@")[2] or "localhost"
     return make_msgid(domain=domain).strip("<>")
 
@@ -135,7 +135,7 @@ def _row(
         idempotency_key=draft.idempotency_key[:200],
         priority=priority,
         batch=batch,
-        message_id=message_id or _new_message_id(identity.from_email),
+        message_id=message_id or new_message_id(identity.from_email),
         from_email=identity.from_email,
         from_name=identity.from_name,
         to_email=draft.to_email[:254],
@@ -242,10 +242,23 @@ def batch_set_state(*, batch: OutboxBatch, state: str, actor: User) -> OutboxBat
 
 
 def batch_progress(batch: OutboxBatch) -> dict[str, int]:
-    from django.db.models import Count
+    """Rows per status, every status present (0 when none)."""
+    return batches_with_progress(batch.office, [batch])[0][1]
 
-    counts = dict(batch.emails.values_list("status").annotate(n=Count("id")).order_by())
-    return {status: counts.get(status, 0) for status in OutboxStatus.values}
+
+def batches_with_progress(office: Office, batches: list[OutboxBatch]) -> list[tuple[OutboxBatch, dict[str, int]]]:
+    """Each batch with its rows per status, in one query."""
+    counts: dict[int, dict[str, int]] = {batch.pk: dict.fromkeys(OutboxStatus.values, 0) for batch in batches}
+    grouped = (
+        OutgoingEmail.objects.for_office(office)
+        .filter(batch__in=batches)
+        .values_list("batch_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for batch_id, status, n in grouped:
+        counts[batch_id][status] = n
+    return [(batch, counts[batch.pk]) for batch in batches]
 
 
 @transaction.atomic

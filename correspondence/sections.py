@@ -26,6 +26,7 @@ def case_messages(request: Any, case: Any) -> dict[str, Any] | None:
         "case": case,
         "messages": selectors.case_messages(case=case),
         "can_log": request.membership.allows(Perm.LOG_CONTACT),
+        "can_reply": request.membership.allows(Perm.WORK_CASES),
     }
 
 

@@ -19,6 +19,7 @@ from casework import services as case_services
 from casework.models import Case, CaseStatus
 from casework.uploads import sniff_content_type
 from constituents.models import Constituent
+from correspondence import search_index
 from correspondence.models import Attachment, Channel, Direction, Message, TriageState
 from security.audit import audit_record
 from security.errors import DomainError
@@ -181,6 +182,7 @@ def message_log(
     )
     if scan is not None:
         _store_scan(message, scan)
+    search_index.refresh_message(message.pk)
     if case is not None:
         if direction == Direction.INBOUND:
             case_services.case_constituent_wrote(case=case)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from correspondence import views, views_mailboxes
+from correspondence import views, views_mailboxes, views_outbox
 
 app_name = "correspondence"
 
@@ -11,6 +11,13 @@ urlpatterns = [
     path("mailboxes/<int:mailbox_id>/test", views_mailboxes.mailbox_test, name="mailbox_test"),
     path("mailboxes/<int:mailbox_id>/poll", views_mailboxes.mailbox_poll, name="mailbox_poll"),
     path("mailboxes/<int:mailbox_id>/deactivate", views_mailboxes.mailbox_deactivate, name="mailbox_deactivate"),
+    path("cases/<int:case_id>/reply", views_outbox.reply, name="reply"),
+    path("cases/<int:case_id>/replies/<int:reply_id>/retry", views_outbox.reply_retry, name="reply_retry"),
+    path("settings/email", views_outbox.identity_edit, name="identity_edit"),
+    path("settings/email/test", views_outbox.identity_test, name="identity_test"),
+    path("outbox", views_outbox.outbox_list, name="outbox"),
+    path("outbox/<int:outgoing_id>/retry", views_outbox.outbox_retry, name="outbox_retry"),
+    path("outbox/batches/<int:batch_id>/state", views_outbox.batch_state, name="batch_state"),
     path("messages", views.message_list, name="message_list"),
     path("messages/bulk", views.message_bulk, name="message_bulk"),
     path("messages/log", views.message_log, name="message_log"),

@@ -100,7 +100,9 @@ def test_it_sends_with_a_stable_message_id_and_the_threading_headers(office, sin
     assert str(message["From"]) == "Office of Alex Example MP <office@mp.example>"
     assert str(message["To"]) == "Pat Smith <pat@example.org>"
     row.refresh_from_db()
-    assert row.status == OutboxStatus.SENT and row.attempts == 1 and row.sent_at is not None
+    assert row.status == OutboxStatus.SENT
+    assert row.attempts == 1
+    assert row.sent_at is not None
 
 
 def test_a_4xx_answer_is_retried_later_and_nothing_is_lost(office):
@@ -129,7 +131,8 @@ def test_a_refused_recipient_fails_with_the_reason_and_the_rest_go_on(office, si
     assert outbox.outbox_send_due() == 3
     refused.refresh_from_db()
     assert refused.status == OutboxStatus.FAILED
-    assert "550" in refused.last_error and "No such mailbox" in refused.last_error
+    assert "550" in refused.last_error
+    assert "No such mailbox" in refused.last_error
     assert {row.status for row in OutgoingEmail.unscoped.filter(pk__in=[r.pk for r in fine])} == {OutboxStatus.SENT}
 
 

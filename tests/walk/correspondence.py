@@ -1,12 +1,24 @@
 from django.core.files.base import ContentFile
 
-from correspondence.models import Attachment, Mailbox, MailboxFolderState, Message, RawEmail
+from correspondence.models import (
+    Attachment,
+    Mailbox,
+    MailboxFolderState,
+    Message,
+    OutboxBatch,
+    OutgoingEmail,
+    RawEmail,
+    SendingIdentity,
+)
 
 PARAMS = {
     "message_id": "message",
     "attachment_id": "attachment",
     "raw_email_id": "rawemail",
     "mailbox_id": "mailbox",
+    "reply_id": "reply",
+    "outgoing_id": "outgoingemail",
+    "batch_id": "outboxbatch",
 }
 
 
@@ -46,3 +58,31 @@ def build(office, prefix, rows):
     mailbox.secret_set(f"{prefix}-secret")
     mailbox.save()
     rows["mailboxfolderstate"] = MailboxFolderState.objects.create(office=office, mailbox=mailbox, folder="INBOX")
+    rows["sendingidentity"] = SendingIdentity.objects.create(
+        office=office, from_email=f"{prefix.lower()}@office.example", from_name=f"{prefix} office"
+    )
+    rows["outboxbatch"] = batch = OutboxBatch.objects.create(office=office, label=f"{prefix} bulk send")
+    rows["reply"] = reply = Message.objects.create(
+        office=office,
+        direction="out",
+        channel="email",
+        subject=f"{prefix} reply",
+        text=f"{prefix} reply text",
+        case=rows["case"],
+        constituent=rows["constituent"],
+    )
+    rows["outgoingemail"] = OutgoingEmail.objects.create(
+        office=office,
+        idempotency_key=f"{prefix}-reply",
+        message_id=f"{prefix.lower()}@office.example",
+        from_email=f"{prefix.lower()}@office.example",
+        to_email=f"{prefix.lower()}@mail.example",
+        to_name=f"{prefix} Recipient",
+        subject=f"{prefix} reply",
+        text=f"{prefix} reply text",
+        status="failed",
+        last_error=f"{prefix} refused",
+        timeline_message=reply,
+        constituent=rows["constituent"],
+        batch=batch,
+    )
