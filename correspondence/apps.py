@@ -13,7 +13,7 @@ class CorrespondenceConfig(AppConfig):
         register(
             PersonalData(
                 model=m.Message,
-                fields=("sender_name", "sender_email", "recipients", "subject", "text", "html"),
+                fields=("sender_name", "sender_email", "recipients", "subject", "text", "html", "form_data"),
                 retention=Retention.CORRESPONDENCE,
                 rows_for_constituent=lambda office, c: m.Message.objects.for_office(office).filter(constituent=c),
             )
@@ -51,6 +51,8 @@ class CorrespondenceConfig(AppConfig):
         from security.personal_data import declare_no_personal_data
 
         declare_no_personal_data(m.SendingIdentity, "The office's own From address and mail server settings")
+        declare_no_personal_data(m.ContactTopic, "The office's public contact page: topics and where to go")
+        declare_no_personal_data(m.PublishedPosition, "The MP's published views on issues")
         declare_no_personal_data(m.OutboxBatch, "A label and a state for a group of outgoing emails")
 
         declare_no_personal_data(m.Mailbox, "The office's own mailbox settings (a staff account, not a constituent)")

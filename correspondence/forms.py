@@ -7,11 +7,24 @@ from django import forms
 from django.utils import timezone
 
 from casework.models import Case, CaseStatus
-from correspondence.models import Channel, Direction, Mailbox, SendingIdentity, Transport, TriageState
+from constituents.models import Organisation
+from correspondence.models import (
+    Channel,
+    ContactTopic,
+    Direction,
+    Mailbox,
+    PublishedPosition,
+    SendingIdentity,
+    TopicKind,
+    Transport,
+    TriageState,
+)
 from correspondence.services import LOGGED_CHANNELS, MAX_SCAN_BYTES, MAX_SUBJECT
 from security.models import Office
 
 REFERENCE_MAX = 30
+# Longer messages are refused with a clear error, never cut short.
+CONTACT_MAX_CHARS = 20_000
 
 
 def _case_by_reference(cases: Any, reference: str) -> Case:
@@ -273,3 +286,76 @@ class SendingIdentityForm(forms.ModelForm):
         if self.cleaned_data.get("clear_password"):
             return ""
         return self.cleaned_data.get("password") or None
+
+
+class ContactForm(forms.Form):
+    """The public form. ``website`` is a honeypot: people never see it, bots fill it in."""
+
+    name = forms.CharField(label="Your name", max_length=200)
+    email = forms.EmailField(label="Your email address", max_length=254)
+    postcode = forms.CharField(
+        label="Your postcode", max_length=10, help_text="The MP can act only for people who live in the constituency."
+    )
+    text = forms.CharField(
+        label="Your message",
+        widget=forms.Textarea(attrs={"rows": 10}),
+        max_length=CONTACT_MAX_CHARS,
+        error_messages={"required": "Write your message."},
+    )
+    consent_to_share = forms.BooleanField(
+        label="The office may share what I have written with the organisations it contacts on my behalf",
+        required=False,
+    )
+    website = forms.CharField(required=False, label="Leave this empty")
+
+    def __init__(self, *args: Any, office: Office, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.office = office
+        for name, autocomplete in (("name", "name"), ("email", "email"), ("postcode", "postal-code")):
+            self.fields[name].widget.attrs["autocomplete"] = autocomplete
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+
+    def clean_postcode(self) -> str:
+        from constituents.validation import normalise_postcode
+        from correspondence.contact import constituency_check
+
+        postcode = normalise_postcode(self.cleaned_data["postcode"])
+        if constituency_check(office=self.office, postcode=postcode) == "no":
+            raise forms.ValidationError(
+                f"{postcode} is not in {self.office.constituency}. Your own MP can help you: "
+                "find them at members.parliament.uk."
+            )
+        return postcode
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website"))
+
+
+class _OfficeModelForm(forms.ModelForm):
+    def __init__(self, *args: Any, office: Office, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.office = office
+
+
+class ContactTopicForm(_OfficeModelForm):
+    class Meta:
+        model = ContactTopic
+        fields = ["title", "kind", "organisation", "guidance", "position", "is_active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.for_office(self.office).filter(is_active=True)
+        self.fields["organisation"].help_text = "For a topic another body deals with first: where to send people."
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("kind") == TopicKind.SIGNPOST and not data.get("organisation"):
+            self.add_error("organisation", "Choose where to send people for this topic.")
+        return data
+
+
+class PublishedPositionForm(_OfficeModelForm):
+    class Meta:
+        model = PublishedPosition
+        fields = ["title", "body", "is_published"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from correspondence import views, views_mailboxes, views_outbox
+from correspondence import views, views_contact, views_mailboxes, views_outbox
 
 app_name = "correspondence"
 
@@ -15,6 +15,16 @@ urlpatterns = [
     path("cases/<int:case_id>/replies/<int:reply_id>/retry", views_outbox.reply_retry, name="reply_retry"),
     path("settings/email", views_outbox.identity_edit, name="identity_edit"),
     path("settings/email/test", views_outbox.identity_test, name="identity_test"),
+    path("contact/<slug:office_slug>", views_contact.contact_start, name="contact_start"),
+    path("contact/<slug:office_slug>/about/<int:topic_id>", views_contact.contact_topic, name="contact_topic"),
+    path("contact/<slug:office_slug>/positions", views_contact.contact_positions, name="contact_positions"),
+    path("contact/<slug:office_slug>/write", views_contact.contact_write, name="contact_write"),
+    path("contact/<slug:office_slug>/thanks", views_contact.contact_thanks, name="contact_thanks"),
+    path("settings/contact-page", views_contact.contact_settings, name="contact_settings"),
+    path("settings/contact-page/topics/add", views_contact.topic_edit, name="topic_add"),
+    path("settings/contact-page/topics/<int:topic_id>", views_contact.topic_edit, name="topic_edit"),
+    path("settings/contact-page/positions/add", views_contact.position_edit, name="position_add"),
+    path("settings/contact-page/positions/<int:position_id>", views_contact.position_edit, name="position_edit"),
     path("outbox", views_outbox.outbox_list, name="outbox"),
     path("outbox/<int:outgoing_id>/retry", views_outbox.outbox_retry, name="outbox_retry"),
     path("outbox/batches/<int:batch_id>/state", views_outbox.batch_state, name="batch_state"),

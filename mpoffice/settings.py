@@ -445,6 +445,9 @@ OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600, minimum=1)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10, minimum=1)
 OUTBOX_SMTP_TIMEOUT_SECONDS = env_int("OUTBOX_SMTP_TIMEOUT_SECONDS", 30, minimum=1)
 
+# Submissions of the public contact form allowed per IP address (django-ratelimit's syntax).
+CONTACT_FORM_RATE = env_str("CONTACT_FORM_RATE", "10/h")
+
 # --- Inbound email --------------------------------------------------------------------------
 # Larger messages are kept raw and flagged; their attachments are not extracted.
 INBOUND_MAX_BYTES = env_int("INBOUND_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)

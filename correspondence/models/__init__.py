@@ -1,5 +1,6 @@
 """Correspondence data, one module per topic; import models from here."""
 
+from correspondence.models.contact import ContactTopic, PublishedPosition, TopicKind
 from correspondence.models.mailboxes import AuthMethod, Mailbox, MailboxFolderState
 from correspondence.models.messages import (
     Attachment,
@@ -28,6 +29,7 @@ __all__ = [
     "AuthMethod",
     "BatchState",
     "Channel",
+    "ContactTopic",
     "Direction",
     "Mailbox",
     "MailboxFolderState",
@@ -37,10 +39,12 @@ __all__ = [
     "OutgoingEmail",
     "ParseState",
     "Priority",
+    "PublishedPosition",
     "RawEmail",
     "RawSource",
     "SendingIdentity",
     "SmtpSecurity",
+    "TopicKind",
     "Transport",
     "TriageState",
     "attachment_path",

@@ -126,6 +126,9 @@ class Message(OfficeOwned, TimeStamped):
     triage_state = models.CharField(max_length=10, choices=TriageState.choices, default=TriageState.NEW)
     # Auto-replies and bounces: kept, never in triage, never answered.
     is_automatic = models.BooleanField(default=False)
+    # What the public contact form asked besides the message: postcode, the constituency
+    # check, consent to share with third parties, the topic chosen.
+    form_data = models.JSONField(default=dict, blank=True)
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -2,11 +2,13 @@ from django.core.files.base import ContentFile
 
 from correspondence.models import (
     Attachment,
+    ContactTopic,
     Mailbox,
     MailboxFolderState,
     Message,
     OutboxBatch,
     OutgoingEmail,
+    PublishedPosition,
     RawEmail,
     SendingIdentity,
 )
@@ -19,6 +21,8 @@ PARAMS = {
     "reply_id": "reply",
     "outgoing_id": "outgoingemail",
     "batch_id": "outboxbatch",
+    "topic_id": "contacttopic",
+    "position_id": "publishedposition",
 }
 
 
@@ -85,4 +89,8 @@ def build(office, prefix, rows):
         timeline_message=reply,
         constituent=rows["constituent"],
         batch=batch,
+    )
+    rows["contacttopic"] = ContactTopic.objects.create(office=office, title=f"{prefix} topic")
+    rows["publishedposition"] = PublishedPosition.objects.create(
+        office=office, title=f"{prefix} position", body=f"{prefix} view", is_published=True
     )
