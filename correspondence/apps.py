@@ -61,3 +61,22 @@ class CorrespondenceConfig(AppConfig):
         from correspondence.sections import register_all
 
         register_all()
+        from correspondence import demo
+        from security import demo as demo_registry
+
+        demo_registry.register(demo.seed_demo)
+        _register_office_menu()
+
+
+def _register_office_menu() -> None:
+    from security.office_menu import Entry, register
+    from security.roles import Perm
+
+    manage = Perm.MANAGE_OFFICE
+    register(
+        Entry("Work queues", "Outbox", "correspondence:outbox", manage, "Outgoing email: waiting, sent, failed"),
+        Entry("Work queues", "Quarantine", "correspondence:quarantine", manage, "Email that could not be read"),
+        Entry("Correspondence", "Mailboxes", "correspondence:mailbox_list", manage, "Where incoming mail is read"),
+        Entry("Correspondence", "Sending email", "correspondence:identity_edit", manage, "From, server, limits"),
+        Entry("Correspondence", "Public contact page", "correspondence:contact_settings", manage, "Topics, positions"),
+    )

@@ -19,3 +19,16 @@ class SecurityConfig(AppConfig):
         personal_data.declare_no_personal_data(
             ApiToken, "API tokens: the name of an integration and a hash of its token; nobody's personal details."
         )
+        _register_office_menu()
+
+
+def _register_office_menu() -> None:
+    from security.office_menu import Entry, register
+    from security.roles import Perm
+
+    register(
+        Entry("People and security", "Staff", "security:staff", Perm.MANAGE_STAFF, "Invite, change roles, 2FA status"),
+        Entry("People and security", "Audit log", "security:audit", Perm.VIEW_AUDIT, "Who saw and changed what"),
+        Entry("People and security", "API tokens", "security:api_tokens", Perm.USE_API, "Integrations' access"),
+        Entry("People and security", "Approvers", "security:approvers", Perm.NAME_APPROVERS, "Who approves responses"),
+    )
