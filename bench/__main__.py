@@ -8,6 +8,7 @@
     python -m bench queries --path /cases    # every query of one page, slowest first, and its plan
     python -m bench ingest --count 500       # store + parse 500 corpus emails: emails per second
     python -m bench ingest --ingest-path worker   # the same through store_raw + process_raw
+    python -m bench outbox --count 5000      # 2 Celery workers send 5000 emails to a local SMTP server
 
 Each step runs in its own process: Django reads its settings once from the environment, and the
 peak RSS reported for a run is then the benchmark's, not the generator's.
@@ -31,10 +32,13 @@ DEFAULT_SCALES = (0.1, 1.0)
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
-    parser.add_argument("step", nargs="?", choices=("all", "generate", "run", "queries", "ingest"), default="all")
+    parser.add_argument(
+        "step", nargs="?", choices=("all", "generate", "run", "queries", "ingest", "outbox"), default="all"
+    )
     parser.add_argument("--path", action="append", help="queries step: the page(s) to profile, e.g. /cases")
     parser.add_argument("--scale", type=float, action="append", help="1.0 = office-10y; repeatable")
-    parser.add_argument("--count", type=int, default=500, help="ingest step: emails to store and parse")
+    parser.add_argument("--count", type=int, default=500, help="ingest/outbox step: emails to process")
+    parser.add_argument("--workers", type=int, default=2, help="outbox step: Celery worker processes")
     parser.add_argument(
         "--ingest-path",
         choices=("inline", "worker"),
@@ -173,6 +177,28 @@ def _ingest(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _outbox(args: argparse.Namespace) -> int:
+    """Send --count emails through the outbox with --workers real Celery workers."""
+    configure(args.database_url, args.redis_url)
+    from django.db import OperationalError, connection
+
+    from bench import generate, outbox
+    from bench.environment import VAR_DIR
+
+    try:
+        connection.ensure_connection()
+    except OperationalError:  # no bench database yet
+        generate.recreate_database(args.database_url)
+    generate.migrate()
+    report = outbox.run_outbox(args.count, workers=args.workers, log_dir=VAR_DIR)
+    print(report.summary())
+    RESULTS_DIR.mkdir(exist_ok=True)
+    path = RESULTS_DIR / f"{args.date}-outbox.md"
+    path.write_text(f"# Outbox throughput, {args.date}\n\n{report.summary()}\n", encoding="utf-8")
+    print(f"Written to {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+    return 0 if report.ok else 1
+
+
 def _one_scale(args: argparse.Namespace) -> float:
     if not args.scale or len(args.scale) != 1:
         raise SystemExit("Give exactly one --scale for a single step.")
@@ -227,7 +253,9 @@ def _all(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    step = {"generate": _generate, "run": _run, "queries": _queries, "ingest": _ingest, "all": _all}[args.step]
+    step = {"generate": _generate, "run": _run, "queries": _queries, "ingest": _ingest, "outbox": _outbox, "all": _all}[
+        args.step
+    ]
     return step(args)
 
 
