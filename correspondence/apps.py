@@ -48,7 +48,29 @@ class CorrespondenceConfig(AppConfig):
                 rows_for_constituent=lambda office, c: m.OutgoingEmail.objects.for_office(office).filter(constituent=c),
             )
         )
+        register(
+            PersonalData(
+                model=m.Enquiry,
+                fields=("question", "identifiers"),
+                retention=Retention.CORRESPONDENCE,
+                rows_for_constituent=lambda office, c: m.Enquiry.objects.for_office(office).filter(case__constituent=c),
+            )
+        )
+        register(
+            PersonalData(
+                model=m.EnquiryStep,
+                fields=("note", "draft_subject", "draft_text"),
+                retention=Retention.CORRESPONDENCE,
+                rows_for_constituent=lambda office, c: m.EnquiryStep.objects.for_office(office).filter(
+                    enquiry__case__constituent=c
+                ),
+            )
+        )
         from security.personal_data import declare_no_personal_data
+
+        declare_no_personal_data(m.EnquirySettings, "The office's chasing rules")
+        declare_no_personal_data(m.DigestOptOut, "A staff preference: no daily digest")
+        declare_no_personal_data(m.DigestSent, "Which staff digest went out on which day")
 
         declare_no_personal_data(m.SendingIdentity, "The office's own From address and mail server settings")
         declare_no_personal_data(m.ContactTopic, "The office's public contact page: topics and where to go")

@@ -28,3 +28,17 @@ def send_outbox() -> int:
     from correspondence import outbox
 
     return outbox.outbox_send_due()
+
+
+@shared_task
+def sweep_enquiries() -> int:
+    from correspondence import enquiries
+
+    return enquiries.enquiries_sweep()
+
+
+@shared_task
+def send_enquiry_digests() -> int:
+    from correspondence import digests
+
+    return digests.digests_send_due()

@@ -211,6 +211,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "correspondence.tasks.send_outbox",
         "schedule": timedelta(seconds=env_int("OUTBOX_SWEEP_SECONDS", 15, minimum=1)),
     },
+    # Reminders, chasers and escalations of third-party enquiries whose day has come.
+    "correspondence.sweep_enquiries": {
+        "task": "correspondence.tasks.sweep_enquiries",
+        "schedule": timedelta(seconds=env_int("ENQUIRY_SWEEP_SECONDS", 900, minimum=1)),
+    },
+    # The daily email of what is due and overdue, to each member who has not opted out.
+    "correspondence.send_enquiry_digests": {
+        "task": "correspondence.tasks.send_enquiry_digests",
+        "schedule": timedelta(seconds=env_int("DIGEST_SWEEP_SECONDS", 900, minimum=1)),
+    },
     # Raw email not yet parsed (the on-commit task was lost, or its worker died).
     "correspondence.parse_pending": {
         "task": "correspondence.tasks.parse_pending",
@@ -444,6 +454,9 @@ OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 60, minimum=1)
 OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600, minimum=1)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10, minimum=1)
 OUTBOX_SMTP_TIMEOUT_SECONDS = env_int("OUTBOX_SMTP_TIMEOUT_SECONDS", 30, minimum=1)
+
+# The daily digest of due and overdue enquiries goes out from this hour (office time).
+DIGEST_HOUR = env_int("DIGEST_HOUR", 7, minimum=0)
 
 # Submissions of the public contact form allowed per IP address (django-ratelimit's syntax).
 CONTACT_FORM_RATE = env_str("CONTACT_FORM_RATE", "10/h")

@@ -1,6 +1,19 @@
 """Correspondence data, one module per topic; import models from here."""
 
 from correspondence.models.contact import ContactTopic, PublishedPosition, TopicKind
+from correspondence.models.enquiries import (
+    DEFAULT_LADDER,
+    OPEN_STATUSES,
+    DigestOptOut,
+    DigestSent,
+    Enquiry,
+    EnquirySettings,
+    EnquiryStatus,
+    EnquiryStep,
+    NextAction,
+    SentVia,
+    StepKind,
+)
 from correspondence.models.mailboxes import AuthMethod, Mailbox, MailboxFolderState
 from correspondence.models.messages import (
     Attachment,
@@ -25,15 +38,24 @@ from correspondence.models.outbox import (
 )
 
 __all__ = [
+    "DEFAULT_LADDER",
+    "OPEN_STATUSES",
     "Attachment",
     "AuthMethod",
     "BatchState",
     "Channel",
     "ContactTopic",
+    "DigestOptOut",
+    "DigestSent",
     "Direction",
+    "Enquiry",
+    "EnquirySettings",
+    "EnquiryStatus",
+    "EnquiryStep",
     "Mailbox",
     "MailboxFolderState",
     "Message",
+    "NextAction",
     "OutboxBatch",
     "OutboxStatus",
     "OutgoingEmail",
@@ -43,7 +65,9 @@ __all__ = [
     "RawEmail",
     "RawSource",
     "SendingIdentity",
+    "SentVia",
     "SmtpSecurity",
+    "StepKind",
     "TopicKind",
     "Transport",
     "TriageState",
