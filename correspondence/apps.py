@@ -100,5 +100,13 @@ def _register_office_menu() -> None:
         Entry("Work queues", "Quarantine", "correspondence:quarantine", manage, "Email that could not be read"),
         Entry("Correspondence", "Mailboxes", "correspondence:mailbox_list", manage, "Where incoming mail is read"),
         Entry("Correspondence", "Sending email", "correspondence:identity_edit", manage, "From, server, limits"),
+        Entry("Correspondence", "Chasing", "correspondence:enquiry_settings", manage, "Reminders, escalation ladder"),
+        Entry(
+            "Reports",
+            "Agency responsiveness",
+            "correspondence:responsiveness",
+            Perm.VIEW_DASHBOARD,
+            "How quickly each organisation answers",
+        ),
         Entry("Correspondence", "Public contact page", "correspondence:contact_settings", manage, "Topics, positions"),
     )

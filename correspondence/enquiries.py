@@ -72,6 +72,18 @@ def settings_for(office: Office) -> EnquirySettings:
     return found
 
 
+@transaction.atomic
+def enquiry_settings_update(*, rules: EnquirySettings, actor: User, **values: object) -> EnquirySettings:
+    """Change the office's chasing rules; each open enquiry's next step keeps its date."""
+    for name, value in values.items():
+        setattr(rules, name, value)
+    rules.save()
+    audit_record(
+        verb="correspondence.enquiry_settings.changed", office=rules.office, actor=actor, obj=rules, fields=list(values)
+    )
+    return rules
+
+
 def _schedule_from_due(enquiry: Enquiry, rules: EnquirySettings) -> None:
     """A new due date: remind before it, then chase on it."""
     enquiry.next_action = NextAction.REMIND

@@ -12,9 +12,12 @@ from correspondence.models import (
     Channel,
     ContactTopic,
     Direction,
+    EnquirySettings,
     Mailbox,
+    Message,
     PublishedPosition,
     SendingIdentity,
+    SentVia,
     TopicKind,
     Transport,
     TriageState,
@@ -359,3 +362,101 @@ class PublishedPositionForm(_OfficeModelForm):
     class Meta:
         model = PublishedPosition
         fields = ["title", "body", "is_published"]
+
+
+# --- Third-party enquiries ---------------------------------------------------------------------
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class EnquiryForm(forms.Form):
+    organisation = forms.ModelChoiceField(queryset=Organisation.unscoped.none(), label="To")
+    question = forms.CharField(label="What was asked", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
+    sent_via = forms.ChoiceField(choices=SentVia.choices, label="Sent by")
+    sent_on = forms.DateField(widget=DateInput, label="Sent on")
+    due_override = forms.DateField(
+        widget=DateInput, required=False, label="Different due date", help_text="Leave empty to use their target."
+    )
+    override_reason = forms.CharField(required=False, max_length=300, label="Why a different due date")
+    identifiers = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        label="Identifiers given",
+        help_text="One per line as name: value, e.g. National Insurance number: QQ123456C.",
+    )
+    written_consent_held = forms.BooleanField(required=False, label="We hold the constituent's written consent")
+
+    def __init__(self, *args: Any, office: Office, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.for_office(office).filter(is_active=True)
+
+    def clean_identifiers(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for line in self.cleaned_data["identifiers"].splitlines():
+            if not line.strip():
+                continue
+            name, separator, value = line.partition(":")
+            if not separator or not name.strip() or not value.strip():
+                raise forms.ValidationError(f"“{line.strip()[:60]}” should look like name: value.")
+            found[name.strip()[:100]] = value.strip()[:200]
+        return found
+
+
+class HoldingReplyForm(forms.Form):
+    extra_days = forms.IntegerField(min_value=1, max_value=365, label="They need this many more days")
+    working_days = forms.TypedChoiceField(
+        choices=[("1", "Working days"), ("0", "Calendar days")], coerce=lambda value: value == "1", initial="1"
+    )
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AnswerForm(forms.Form):
+    message = forms.ModelChoiceField(
+        queryset=Message.unscoped.none(),
+        required=False,
+        label="Their reply",
+        empty_label="Not on the case (e.g. by phone)",
+    )
+
+    def __init__(self, *args: Any, replies: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["message"].queryset = replies
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(max_length=500, label="Why withdraw it")
+
+
+class DueDateForm(forms.Form):
+    due_on = forms.DateField(widget=DateInput, label="New due date")
+    reason = forms.CharField(max_length=300)
+
+
+class ChaserForm(forms.Form):
+    subject = forms.CharField(max_length=300)
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 14}), max_length=20_000)
+
+
+class EnquirySettingsForm(forms.ModelForm):
+    ladder_text = forms.CharField(
+        label="Escalation ladder",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One step per line: what the manager is prompted to do at each escalation.",
+    )
+
+    class Meta:
+        model = EnquirySettings
+        fields = ["remind_days_before", "escalate_days_after", "ladder_interval_days"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["ladder_text"] = "\n".join(self.instance.ladder or [])
+
+    def clean_ladder_text(self) -> list[str]:
+        steps = [line.strip()[:200] for line in self.cleaned_data["ladder_text"].splitlines() if line.strip()]
+        if len(steps) > 10:
+            raise forms.ValidationError("Ten steps at most.")
+        return steps

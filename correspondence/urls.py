@@ -1,6 +1,6 @@
 from django.urls import path
 
-from correspondence import views, views_contact, views_mailboxes, views_outbox
+from correspondence import views, views_contact, views_enquiries, views_mailboxes, views_outbox
 
 app_name = "correspondence"
 
@@ -13,6 +13,26 @@ urlpatterns = [
     path("mailboxes/<int:mailbox_id>/deactivate", views_mailboxes.mailbox_deactivate, name="mailbox_deactivate"),
     path("cases/<int:case_id>/reply", views_outbox.reply, name="reply"),
     path("cases/<int:case_id>/replies/<int:reply_id>/retry", views_outbox.reply_retry, name="reply_retry"),
+    path("cases/<int:case_id>/enquiries/add", views_enquiries.enquiry_add, name="enquiry_add"),
+    path("cases/<int:case_id>/enquiries/<int:enquiry_id>", views_enquiries.enquiry_detail, name="enquiry_detail"),
+    *(
+        path(
+            f"cases/<int:case_id>/enquiries/<int:enquiry_id>/{action}",
+            views_enquiries.enquiry_action,
+            {"action": action},
+            name=f"enquiry_{action}",
+        )
+        for action in ("holding", "answer", "withdraw", "due")
+    ),
+    path(
+        "cases/<int:case_id>/enquiries/<int:enquiry_id>/chasers/<int:step_id>",
+        views_enquiries.chaser_send,
+        name="chaser_send",
+    ),
+    path("chases", views_enquiries.chases_page, name="chases"),
+    path("chases/digest", views_enquiries.digest_preference, name="digest_preference"),
+    path("organisations/responsiveness", views_enquiries.responsiveness, name="responsiveness"),
+    path("settings/chasing", views_enquiries.enquiry_settings, name="enquiry_settings"),
     path("settings/email", views_outbox.identity_edit, name="identity_edit"),
     path("settings/email/test", views_outbox.identity_test, name="identity_test"),
     path("contact/<slug:office_slug>", views_contact.contact_start, name="contact_start"),

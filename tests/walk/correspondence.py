@@ -1,8 +1,16 @@
+import datetime as dt
+
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from correspondence.models import (
     Attachment,
     ContactTopic,
+    DigestOptOut,
+    DigestSent,
+    Enquiry,
+    EnquirySettings,
+    EnquiryStep,
     Mailbox,
     MailboxFolderState,
     Message,
@@ -23,6 +31,8 @@ PARAMS = {
     "batch_id": "outboxbatch",
     "topic_id": "contacttopic",
     "position_id": "publishedposition",
+    "enquiry_id": "enquiry",
+    "step_id": "enquirystep",
 }
 
 
@@ -93,4 +103,32 @@ def build(office, prefix, rows):
     rows["contacttopic"] = ContactTopic.objects.create(office=office, title=f"{prefix} topic")
     rows["publishedposition"] = PublishedPosition.objects.create(
         office=office, title=f"{prefix} position", body=f"{prefix} view", is_published=True
+    )
+    organisation = rows["organisation"]
+    rows["enquiry"] = enquiry = Enquiry.objects.create(
+        office=office,
+        case=rows["case"],
+        organisation=organisation,
+        question=f"{prefix} question",
+        sent_via="email",
+        sent_on=dt.date(2026, 11, 2),
+        target_on=dt.date(2026, 11, 30),
+        due_on=dt.date(2026, 11, 30),
+        next_action="remind",
+        next_action_on=dt.date(2026, 11, 26),
+    )
+    rows["enquirystep"] = EnquiryStep.objects.create(
+        office=office,
+        enquiry=enquiry,
+        kind="chaser_drafted",
+        for_due_on=enquiry.due_on,
+        draft_channel="email",
+        draft_subject=f"{prefix} chaser",
+        draft_text=f"{prefix} chaser text",
+    )
+    rows["enquirysettings"] = EnquirySettings.objects.create(office=office, ladder=[f"{prefix} rung"])
+    user = rows["membership"].user
+    rows["digestoptout"] = DigestOptOut.objects.create(office=office, user=user)
+    rows["digestsent"] = DigestSent.objects.create(
+        office=office, user=user, day=dt.date(2026, 11, 27), claimed_at=timezone.now()
     )
