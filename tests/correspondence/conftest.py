@@ -10,7 +10,7 @@ import pytest
 
 from correspondence import ingest
 from correspondence.models import Message, RawEmail, RawSource
-from tests.correspondence.dovecot import account, dovecot  # noqa: F401 - fixtures: a real IMAP server
+from tests.correspondence.dovecot import account_fixture, dovecot_server  # noqa: F401 - fixtures: a real IMAP server
 
 CORPUS = Path(__file__).parent / "corpus"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))

@@ -1,11 +1,12 @@
 """A real Dovecot IMAP server on loopback, started by the tests that ask for it, and helpers to
 put mail in it and look at its folders.
 
-Each module that uses the ``dovecot`` fixture gets its own server (a fresh directory, an
-ephemeral port); each test takes a fresh account from ``account`` so tests never see each
-other's mail. Accounts log in with ``PASSWORD``; the ``oauth…`` accounts log in by XOAUTH2
-with ``OAUTH_ACCESS_TOKEN`` (Dovecot checks the token as a password: enough to prove the client
-sends the token it holds).
+Import the fixtures ``dovecot_server`` (named ``dovecot``: the port) and ``account_fixture``
+(named ``account``) into a conftest or test module. Each module that uses ``dovecot`` gets its
+own server (a fresh directory, an ephemeral port); each test takes a fresh account from
+``account`` so tests never see each other's mail. Accounts log in with ``PASSWORD``; the
+``oauth…`` accounts log in by XOAUTH2 with ``OAUTH_ACCESS_TOKEN`` (Dovecot checks the token as
+a password: enough to prove the client sends the token it holds).
 """
 
 from __future__ import annotations
@@ -71,8 +72,8 @@ service imap-login {{
 """
 
 
-@pytest.fixture(scope="module")
-def dovecot() -> Iterator[int]:
+@pytest.fixture(scope="module", name="dovecot")
+def dovecot_server() -> Iterator[int]:
     """The port of a Dovecot started for this module; stopped and removed after it.
 
     Its files live in a mkdtemp() directory opened to all (pytest's tmp_path is 0700 root and
@@ -127,8 +128,8 @@ def fresh_oauth_account() -> str:
     return OAUTH_USERS[next(_next_oauth_user)]
 
 
-@pytest.fixture
-def account(dovecot: int) -> str:
+@pytest.fixture(name="account")
+def account_fixture(dovecot: int) -> str:
     """A fresh Dovecot account for each test."""
     return fresh_account()
 
