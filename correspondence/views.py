@@ -116,6 +116,8 @@ def _framed_page(html: str, *, images: bool) -> str:
 def attachment_download(request: HttpRequest, message_id: int, attachment_id: int) -> FileResponse:
     message = _message_or_404(request, message_id)
     attachment = get_for_office_or_404(Attachment, request.office, pk=attachment_id, message=message)
+    if attachment.too_large:
+        raise Http404("This attachment was too large to extract; it is kept in the raw email.")
     audit_view(request, attachment)
     try:
         handle = attachment.file.open("rb")
