@@ -1,6 +1,6 @@
 """Correspondence data, one module per topic; import models from here."""
 
-from correspondence.models.mailboxes import AuthMethod, Mailbox, MailboxFolderState
+from correspondence.models.mailboxes import DEFAULT_OAUTH_SCOPE, AuthMethod, Mailbox, MailboxFolderState
 from correspondence.models.messages import (
     Attachment,
     Channel,
@@ -14,6 +14,7 @@ from correspondence.models.messages import (
 )
 
 __all__ = [
+    "DEFAULT_OAUTH_SCOPE",
     "Attachment",
     "AuthMethod",
     "Channel",

@@ -27,7 +27,7 @@ from imap_tools import A, MailBoxUnencrypted, MailMessageFlags
 PASSWORD = "s3cret-Dovecot-pw"
 USERS = [f"user{n}@example.org" for n in range(40)]
 OAUTH_ACCESS_TOKEN = "eyJ0eXAi.fresh-access-token.from-the-token-endpoint"
-OAUTH_USERS = [f"oauth{n}@example.org" for n in range(10)]
+OAUTH_USERS = [f"oauth{n}@example.org" for n in range(40)]
 _next_user = count()
 _next_oauth_user = count()
 
@@ -135,7 +135,8 @@ def account_fixture(dovecot: int) -> str:
 
 
 def imap_login(port: int, user: str) -> MailBoxUnencrypted:
-    return MailBoxUnencrypted("127.0.0.1", port=port).login(user, PASSWORD)
+    password = OAUTH_ACCESS_TOKEN if user in OAUTH_USERS else PASSWORD
+    return MailBoxUnencrypted("127.0.0.1", port=port).login(user, password)
 
 
 def deliver(port: int, user: str, raw: bytes, folder: str = "INBOX") -> None:
