@@ -227,6 +227,7 @@ class MailboxForm(forms.ModelForm):
         }
         help_texts = {
             "oauth_tenant": "From the app's registration in Microsoft Entra: a GUID or a domain.",
+            "oauth_client_id": "From the same registration's overview.",
             "oauth_scope": "What the refreshed token is for; Microsoft 365 needs the default.",
         }
 

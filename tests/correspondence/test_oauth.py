@@ -5,11 +5,7 @@ token that endpoint hands out."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl
 
 import pytest
 import time_machine
@@ -21,26 +17,20 @@ from correspondence import imap, oauth
 from correspondence.models import DEFAULT_OAUTH_SCOPE, AuthMethod, Mailbox, RawEmail
 from security.models import AuditEvent
 from tests.correspondence.conftest import email
-from tests.correspondence.dovecot import OAUTH_ACCESS_TOKEN, PASSWORD, deliver, free_port, fresh_oauth_account
+from tests.correspondence.dovecot import (
+    OAUTH_ACCESS_TOKEN,
+    PASSWORD,
+    deliver,
+    free_port,
+    fresh_account,
+    fresh_oauth_account,
+)
+from tests.correspondence.token_endpoint import granted, token_endpoint_fixture  # noqa: F401
 
 REFRESH_TOKEN = "0.AXoA-refresh-token-one"
 CLIENT_SECRET = "Zq~8Q~client-secret-value"
 CLIENT_ID = "8c4f0a3e-5b1d-4c7e-9f2a-1d3b5e7f9a0c"
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
-
-
-def granted(*, access_token: str = OAUTH_ACCESS_TOKEN, refresh_token: str | None = None, expires_in: int = 3599):
-    """What Microsoft's endpoint answers to a refresh (its scope without offline_access)."""
-    answer = {
-        "token_type": "Bearer",
-        "scope": "https://outlook.office365.com/IMAP.AccessToken",
-        "expires_in": expires_in,
-        "ext_expires_in": expires_in,
-        "access_token": access_token,
-    }
-    if refresh_token:
-        answer["refresh_token"] = refresh_token
-    return 200, answer
 
 
 INVALID_GRANT = (
@@ -52,44 +42,6 @@ INVALID_GRANT = (
         "error_codes": [70008],
     },
 )
-
-
-class TokenEndpoint:
-    """A token endpoint: answers POSTs with the queued answers, in order, and keeps each form."""
-
-    def __init__(self) -> None:
-        self.answers: list[tuple[int, object]] = []
-        self.requests: list[dict[str, object]] = []
-        self.url = ""
-
-
-@pytest.fixture
-def token_endpoint():
-    endpoint = TokenEndpoint()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
-            endpoint.requests.append({"path": self.path, "form": dict(parse_qsl(body)), "headers": dict(self.headers)})
-            status, answer = endpoint.answers.pop(0) if endpoint.answers else (500, b"no answer queued")
-            data = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json" if not isinstance(answer, bytes) else "text/html")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    endpoint.url = f"http://127.0.0.1:{server.server_port}/contoso.onmicrosoft.com/oauth2/v2.0/token"
-    yield endpoint
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
 
 
 def oauth_mailbox(office, port: int, user: str, token_url: str, *, access_token: str = "", expires_at=None, **extra):
@@ -256,8 +208,6 @@ def test_a_failing_token_endpoint_shows_on_that_mailbox_while_others_keep_pollin
 
 
 def fresh_password_account(port: int) -> str:
-    from tests.correspondence.dovecot import fresh_account
-
     user = fresh_account()
     deliver(port, user, email(message_id=f"<{user}@example.org>"))
     return user
