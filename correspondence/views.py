@@ -68,6 +68,8 @@ def _detail_context(request: HttpRequest, message: Message, **forms: Any) -> dic
         "images": request.GET.get("images") == "1",
         "has_remote_images": "data-remote-src" in message.html,
         "can_work": membership.allows(Perm.WORK_CASES),
+        # Managers may download the raw email (audited): where a too-large attachment is kept.
+        "can_download_raw": membership.allows(Perm.MANAGE_OFFICE),
         "file_form": forms.get("file_form") or FileForm(cases=_cases(request), suggested=open_cases),
         "triage_form": forms.get("triage_form") or TriageForm(),
         "link_form": forms.get("link_form"),

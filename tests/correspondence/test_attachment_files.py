@@ -45,7 +45,7 @@ def _files_on_disk(media_root) -> list:
 
 
 def test_an_attachment_over_the_limit_is_listed_and_flagged_but_not_extracted(
-    office, settings, media_root, caseworker_client
+    office, settings, media_root, caseworker_client, manager_client
 ):
     settings.INBOUND_ATTACHMENT_MAX_BYTES = 4096
     raw = _with_attachments(("letter.txt", "text/plain", SMALL), ("council-report.pdf", "application/pdf", BIG))
@@ -77,6 +77,11 @@ def test_an_attachment_over_the_limit_is_listed_and_flagged_but_not_extracted(
     big_url = reverse("correspondence:attachment_download", args=[message.pk, big.pk])
     assert big_url not in page
     assert caseworker_client.get(big_url).status_code == 404
+    raw_url = reverse("correspondence:quarantine_raw", args=[row.pk])
+    assert raw_url not in page  # only managers download raw email
+    manager_page = manager_client.get(reverse("correspondence:message_detail", args=[message.pk])).content.decode()
+    assert raw_url in manager_page
+    assert bytes(manager_client.get(raw_url).content) == raw
     download = caseworker_client.get(reverse("correspondence:attachment_download", args=[message.pk, small.pk]))
     assert b"".join(download.streaming_content) == SMALL
     download.close()
