@@ -79,6 +79,10 @@ class CorrespondenceConfig(AppConfig):
 
         declare_no_personal_data(m.Mailbox, "The office's own mailbox settings (a staff account, not a constituent)")
         declare_no_personal_data(m.MailboxFolderState, "Polling positions: folder names and UIDs")
+        from mpoffice.lib.encryption import register_encrypted
+
+        register_encrypted(m.Mailbox, m.Mailbox.ENCRYPTED_FIELDS)
+        register_encrypted(m.SendingIdentity, ("smtp_password_encrypted",))
         casework_search.register(casework_search.Provider("messages", "Messages", message_hits, order=40))
         from correspondence.sections import register_all
 

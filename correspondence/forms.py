@@ -8,7 +8,9 @@ from django.utils import timezone
 
 from casework.models import Case, CaseStatus
 from constituents.models import Organisation
+from correspondence import oauth
 from correspondence.models import (
+    AuthMethod,
     Channel,
     ContactTopic,
     Direction,
@@ -177,16 +179,42 @@ class LogForm(forms.Form):
         return data
 
 
-class MailboxForm(forms.ModelForm):
-    """The secret is write-only: never shown back; blank on an edit keeps the stored one."""
-
-    secret = forms.CharField(
-        label="Password or OAuth2 access token",
+def _write_only(label: str, help_text: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
         required=False,
         strip=False,
+        max_length=20_000,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="Stored encrypted. Leave blank to keep the one already stored.",
+        help_text=help_text,
     )
+
+
+class MailboxForm(forms.ModelForm):
+    """The secrets are write-only: never shown back; blank on an edit keeps the stored one."""
+
+    KEEP = "Stored encrypted. Leave blank to keep the one already stored."
+    NEW = "Stored encrypted; never shown again."
+    SECRET_FIELDS = ("secret", "oauth_refresh_token", "oauth_client_secret")
+    OAUTH_FIELDS = (
+        "oauth_tenant",
+        "oauth_client_id",
+        "oauth_client_secret",
+        "oauth_refresh_token",
+        "oauth_token_url",
+        "oauth_scope",
+    )
+
+    secret = _write_only("Password or OAuth2 access token", KEEP)
+    oauth_token_url = forms.URLField(
+        label="Token endpoint",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="Leave blank for Microsoft 365's endpoint for the tenant.",
+    )
+    oauth_client_secret = _write_only("Client secret", KEEP)
+    oauth_refresh_token = _write_only("Refresh token", KEEP)
 
     class Meta:
         model = Mailbox
@@ -202,14 +230,45 @@ class MailboxForm(forms.ModelForm):
             "sent_folder",
             "processed_folder",
             "is_active",
+            "oauth_tenant",
+            "oauth_client_id",
+            "oauth_client_secret",
+            "oauth_refresh_token",
+            "oauth_token_url",
+            "oauth_scope",
         ]
+        labels = {
+            "oauth_tenant": "Directory (tenant) ID",
+            "oauth_client_id": "Application (client) ID",
+            "oauth_scope": "Scope",
+        }
+        help_texts = {
+            "oauth_tenant": "From the app's registration in Microsoft Entra: a GUID or a domain.",
+            "oauth_client_id": "From the same registration's overview.",
+            "oauth_scope": "What the refreshed token is for; Microsoft 365 needs the default.",
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk is None:
-            self.fields["secret"].required = True
-            self.fields["secret"].help_text = "Stored encrypted; never shown again."
+        stored = self.instance
+        for name, column in (
+            ("secret", "secret_encrypted"),
+            ("oauth_client_secret", "oauth_client_secret_encrypted"),
+            ("oauth_refresh_token", "oauth_refresh_token_encrypted"),
+        ):
+            if not getattr(stored, column):
+                self.fields[name].help_text = self.NEW
+        self.fields["secret"].help_text += " With a refresh token below, the access token may be left blank."
+        self.fields["oauth_refresh_token"].help_text += " The access token is renewed with it before it expires."
         self.fields["port"].widget.attrs.setdefault("min", 1)
+
+    @property
+    def main_fields(self) -> list[Any]:
+        return [self[name] for name in self.fields if name not in self.OAUTH_FIELDS]
+
+    @property
+    def oauth_fields(self) -> list[Any]:
+        return [self[name] for name in self.OAUTH_FIELDS]
 
     def clean_port(self) -> int:
         port = self.cleaned_data["port"]
@@ -217,11 +276,35 @@ class MailboxForm(forms.ModelForm):
             raise forms.ValidationError("A port is between 1 and 65535.")
         return port
 
+    def clean_oauth_tenant(self) -> str:
+        tenant = self.cleaned_data["oauth_tenant"].strip()
+        if tenant and not oauth.TENANT.match(tenant):
+            raise forms.ValidationError("A tenant ID is a GUID or a domain such as example.onmicrosoft.com.")
+        return tenant
+
+    def clean_oauth_token_url(self) -> str:
+        url = self.cleaned_data["oauth_token_url"].strip()
+        if url and not oauth.token_url_allowed(url):
+            raise forms.ValidationError("The token endpoint must use https.")
+        return url
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         inbox, processed = data.get("inbox_folder"), data.get("processed_folder")
         if inbox and processed and inbox == processed:
             self.add_error("processed_folder", "The processed folder must differ from the inbox.")
+        stored = self.instance
+        has_secret = bool(data.get("secret") or stored.secret_encrypted)
+        has_refresh = bool(data.get("oauth_refresh_token") or stored.oauth_refresh_token_encrypted)
+        if data.get("auth_method") == AuthMethod.XOAUTH2 and has_refresh:
+            if not data.get("oauth_client_id"):
+                self.add_error("oauth_client_id", "Renewing the access token needs the application (client) ID.")
+            if not data.get("oauth_tenant") and not data.get("oauth_token_url"):
+                self.add_error("oauth_tenant", "Give the tenant ID, or a token endpoint.")
+        elif data.get("auth_method") == AuthMethod.XOAUTH2 and not has_secret:
+            self.add_error("secret", "Give an access token, or a refresh token to get one.")
+        elif data.get("auth_method") and not has_secret:
+            self.add_error("secret", "Give the mailbox's password.")
         return data
 
 

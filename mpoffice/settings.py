@@ -464,6 +464,8 @@ CONTACT_FORM_RATE = env_str("CONTACT_FORM_RATE", "10/h")
 # --- Inbound email --------------------------------------------------------------------------
 # Larger messages are kept raw and flagged; their attachments are not extracted.
 INBOUND_MAX_BYTES = env_int("INBOUND_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
+# A larger attachment is recorded and flagged but not extracted to storage; the raw email keeps it.
+INBOUND_ATTACHMENT_MAX_BYTES = env_int("INBOUND_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 # A parse claim older than this belongs to a worker that died; the sweep parses the row again.
 INBOUND_PARSE_LEASE_SECONDS = env_int("INBOUND_PARSE_LEASE_SECONDS", 600, minimum=1)
 # After this many interrupted attempts a raw email is quarantined for a person to look at.

@@ -14,7 +14,7 @@ from correspondence.models.enquiries import (
     SentVia,
     StepKind,
 )
-from correspondence.models.mailboxes import AuthMethod, Mailbox, MailboxFolderState
+from correspondence.models.mailboxes import DEFAULT_OAUTH_SCOPE, AuthMethod, Mailbox, MailboxFolderState
 from correspondence.models.messages import (
     Attachment,
     Channel,
@@ -39,6 +39,7 @@ from correspondence.models.outbox import (
 
 __all__ = [
     "DEFAULT_LADDER",
+    "DEFAULT_OAUTH_SCOPE",
     "OPEN_STATUSES",
     "Attachment",
     "AuthMethod",
