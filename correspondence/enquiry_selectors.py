@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from statistics import median
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from casework.models import Case
 from casework.selectors import visible_cases
@@ -37,6 +37,15 @@ def replies_for(*, enquiry: Enquiry) -> QuerySet[Message]:
         .filter(case=enquiry.case_id, direction=Direction.INBOUND, received_at__date__gte=enquiry.sent_on)
         .only("id", "subject", "sender_name", "sender_email", "received_at")
         .order_by("-received_at", "-id")
+    )
+
+
+def reply_since() -> Exists:
+    """For an annotation: has anything been received on the enquiry's case since it was sent?"""
+    return Exists(
+        Message.unscoped.filter(
+            case=OuterRef("case_id"), direction=Direction.INBOUND, received_at__date__gte=OuterRef("sent_on")
+        )
     )
 
 

@@ -56,7 +56,9 @@ def case_enquiries(request: Any, case: Any) -> dict[str, Any] | None:
     unsent = Count("steps", filter=Q(steps__kind=StepKind.CHASER_DRAFTED, steps__sent_message=None))
     return {
         "case": case,
-        "enquiries": enquiry_selectors.case_enquiries(case=case).annotate(unsent_chasers=unsent),
+        "enquiries": enquiry_selectors.case_enquiries(case=case).annotate(
+            unsent_chasers=unsent, reply_since=enquiry_selectors.reply_since()
+        ),
         "can_work": request.membership.allows(Perm.WORK_CASES),
         "today": today,
         "soon": today + dt.timedelta(days=7),
