@@ -48,6 +48,9 @@ from security.scoping import ensure_same_office
 from security.services import notification_create, notifications_create_many
 
 DEFAULT_TARGET_CALENDAR_DAYS = 21
+# Dates further out than these are typing mistakes (and would overflow the calendar).
+OLDEST_SENT = dt.timedelta(days=3650)
+FURTHEST_DUE = dt.timedelta(days=730)
 SWEEP_BATCH = 500
 
 
@@ -129,15 +132,23 @@ def _check_new(case: Case, new: NewEnquiry, today: dt.date) -> None:
         raise DomainError("Say how the enquiry was sent.")
     if new.sent_on > today:
         raise DomainError("The enquiry cannot have been sent in the future.")
+    if new.sent_on < today - OLDEST_SENT:
+        raise DomainError("That sent date is more than ten years ago: check the year.")
     if new.due_override is not None:
-        if new.due_override < today:
-            raise DomainError("A due date in the past cannot be set: choose today or later.")
-        if not new.override_reason.strip():
-            raise DomainError("Give a reason for changing the due date.")
+        _check_due(new.due_override, new.override_reason, today)
+
+
+def _check_due(due_on: dt.date, reason: str, today: dt.date) -> None:
+    if due_on < today:
+        raise DomainError("A due date in the past cannot be set: choose today or later.")
+    if due_on > today + FURTHEST_DUE:
+        raise DomainError("A due date more than two years away cannot be set: check the year.")
+    if not reason.strip():
+        raise DomainError("Give a reason for changing the due date.")
 
 
 @transaction.atomic
-def enquiry_create(*, case: Case, actor: User, new: NewEnquiry) -> Enquiry:
+def enquiry_create(*, case: Case, actor: User | None, new: NewEnquiry) -> Enquiry:
     """Record an enquiry; the case waits on the third party and the office's own clock pauses."""
     today = timezone.localdate()
     ensure_same_office(case.office, new.organisation, new.sent_message)
@@ -189,7 +200,7 @@ def _step(enquiry: Enquiry, kind: str, actor: User | None, **values: object) -> 
 
 @transaction.atomic
 def enquiry_holding_reply(
-    *, enquiry: Enquiry, actor: User, extra_days: int, working_days: bool, note: str = ""
+    *, enquiry: Enquiry, actor: User | None, extra_days: int, working_days: bool, note: str = ""
 ) -> Enquiry:
     """They replied to say they need longer: the due date moves by what they stated."""
     enquiry = _locked(enquiry)
@@ -211,13 +222,10 @@ def enquiry_holding_reply(
 
 
 @transaction.atomic
-def enquiry_change_due(*, enquiry: Enquiry, actor: User, due_on: dt.date, reason: str) -> Enquiry:
+def enquiry_change_due(*, enquiry: Enquiry, actor: User | None, due_on: dt.date, reason: str) -> Enquiry:
     enquiry = _locked(enquiry)
     _require_open(enquiry)
-    if due_on < timezone.localdate():
-        raise DomainError("A due date in the past cannot be set: choose today or later.")
-    if not reason.strip():
-        raise DomainError("Give a reason for changing the due date.")
+    _check_due(due_on, reason, timezone.localdate())
     enquiry.due_on, enquiry.due_override_reason = due_on, reason.strip()[:300]
     _schedule_from_due(enquiry, settings_for(enquiry.office))
     enquiry.save()
@@ -230,7 +238,7 @@ def enquiry_change_due(*, enquiry: Enquiry, actor: User, due_on: dt.date, reason
 
 @transaction.atomic
 def enquiry_answer(
-    *, enquiry: Enquiry, actor: User, message: Message | None = None, answered_on: dt.date | None = None
+    *, enquiry: Enquiry, actor: User | None, message: Message | None = None, answered_on: dt.date | None = None
 ) -> Enquiry:
     """The organisation answered: the clock stops, the case is open again, the assignee hears."""
     enquiry = _locked(enquiry)
@@ -238,6 +246,8 @@ def enquiry_answer(
     if message is not None and (message.case_id != enquiry.case_id or message.direction != Direction.INBOUND):
         raise DomainError("Choose a reply received on this case.")
     answered_on = answered_on or (timezone.localdate(message.received_at) if message else timezone.localdate())
+    if not enquiry.sent_on <= answered_on <= timezone.localdate():
+        raise DomainError("The answer's date must be between the day the enquiry was sent and today.")
     enquiry.status = EnquiryStatus.ANSWERED
     enquiry.answered_on = answered_on
     enquiry.answer_message = message

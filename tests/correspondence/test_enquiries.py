@@ -234,7 +234,8 @@ def test_answering_with_a_reply_filed_on_the_case(case, caseworker, organisation
         case=case,
         received_at=dt.datetime(2026, 12, 15, 10, tzinfo=dt.UTC),
     )
-    enquiry = enquiries.enquiry_answer(enquiry=enquiry, actor=caseworker, message=reply)
+    with at(dt.date(2026, 12, 16)):
+        enquiry = enquiries.enquiry_answer(enquiry=enquiry, actor=caseworker, message=reply)
     assert enquiry.answered_on == dt.date(2026, 12, 15)
     assert enquiry.answered_within_target is True
     assert enquiry.reply_working_days == 12
