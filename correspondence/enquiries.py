@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
@@ -51,7 +52,6 @@ DEFAULT_TARGET_CALENDAR_DAYS = 21
 # Dates further out than these are typing mistakes (and would overflow the calendar).
 OLDEST_SENT = dt.timedelta(days=3650)
 FURTHEST_DUE = dt.timedelta(days=730)
-SWEEP_BATCH = 500
 
 
 # --- Dates ---------------------------------------------------------------------------------
@@ -400,7 +400,7 @@ def enquiries_sweep(*, today: dt.date | None = None) -> int:
     while True:
         moved = _sweep_batch(today)
         done += moved
-        if moved < SWEEP_BATCH:
+        if moved < settings.ENQUIRY_SWEEP_BATCH:
             return done
 
 
@@ -414,7 +414,7 @@ def _sweep_batch(today: dt.date) -> int:
         _due(today)
         .select_for_update(skip_locked=True, of=("self",))
         .select_related("office", "organisation", "case__assignee", "case__constituent")
-        .order_by("next_action_on", "id")[:SWEEP_BATCH]
+        .order_by("next_action_on", "id")[: settings.ENQUIRY_SWEEP_BATCH]
     )
     if not enquiries:
         return 0

@@ -455,6 +455,8 @@ OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600, minimum=1)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10, minimum=1)
 OUTBOX_SMTP_TIMEOUT_SECONDS = env_int("OUTBOX_SMTP_TIMEOUT_SECONDS", 30, minimum=1)
 
+# Enquiries one sweep transaction advances at a time (their steps commit together).
+ENQUIRY_SWEEP_BATCH = env_int("ENQUIRY_SWEEP_BATCH", 500, minimum=1)
 # The daily digest of due and overdue enquiries goes out from this hour (office time).
 DIGEST_HOUR = env_int("DIGEST_HOUR", 7, minimum=0)
 

@@ -8,20 +8,15 @@ a new one. Every message must arrive; a message may arrive twice only once per k
 from __future__ import annotations
 
 import collections
-import os
-import signal
-import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from correspondence import outbox, tasks
 from correspondence.models import OutboxStatus, OutgoingEmail
+from tests.celeryworkers import CeleryWorkers
 from tests.smtpsink import Sink, SinkServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240), pytest.mark.django_db(transaction=True)]
@@ -29,54 +24,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(240), pytest.mark.django_db(
 BASE_DIR = Path(__file__).resolve().parents[2]
 MESSAGES = 500
 KILL_AFTER = (40, 120, 200, 280, 360)
-
-
-class Workers:
-    """Celery worker processes on a queue of their own, so no other test run's tasks mix in."""
-
-    def __init__(self, tmp_path: Path, count: int) -> None:
-        self.queue = f"outbox-test-{uuid.uuid4().hex[:8]}"
-        self.tmp_path = tmp_path
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
-            "OUTBOX_LEASE_SECONDS": "3",
-            "OUTBOX_CLAIM_BATCH": "20",
-            "OUTBOX_RUN_SECONDS": "5",
-        }
-        self.processes: list[subprocess.Popen] = []
-        self.started = 0
-        for _ in range(count):
-            self.start()
-
-    def start(self) -> None:
-        self.started += 1
-        command = [sys.executable, "-m", "celery", "-A", "mpoffice", "worker", "-P", "solo", "-Q", self.queue]
-        command += ["-n", f"w{self.started}@%h", "--without-heartbeat", "--without-gossip", "--without-mingle"]
-        with (self.tmp_path / f"worker{self.started}.log").open("wb") as log:
-            process = subprocess.Popen(command, cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        self.processes.append(process)
-
-    def kill_one(self) -> None:
-        alive = [process for process in self.processes if process.poll() is None]
-        os.kill(alive[0].pid, signal.SIGKILL)
-
-    def replace_dead(self) -> None:
-        for process in list(self.processes):
-            if process.poll() is not None:
-                self.processes.remove(process)
-                self.start()
-
-    def nudge(self) -> None:
-        tasks.send_outbox.apply_async(queue=self.queue)
-
-    def stop(self) -> None:
-        for process in self.processes:
-            process.kill()
-            process.wait(timeout=10)
-
-    def logs(self) -> str:
-        return "\n".join(path.read_text(errors="replace")[-3000:] for path in sorted(self.tmp_path.glob("worker*.log")))
 
 
 def test_killed_workers_lose_nothing_and_duplicate_at_most_once_per_kill(office, tmp_path, monkeypatch):
@@ -93,8 +40,8 @@ def test_killed_workers_lose_nothing_and_duplicate_at_most_once_per_kill(office,
         identity.transport, identity.smtp_host, identity.smtp_port = "smtp", "127.0.0.1", server.port
         identity.smtp_security, identity.rate_per_minute, identity.daily_cap = "none", 0, 0
         identity.save()
-        workers = Workers(tmp_path, count=2)
-        monkeypatch.setattr(outbox, "_nudge_sender", workers.nudge)
+        workers = CeleryWorkers(tmp_path, 2, OUTBOX_LEASE_SECONDS="3", OUTBOX_CLAIM_BATCH="20", OUTBOX_RUN_SECONDS="5")
+        monkeypatch.setattr(outbox, "_nudge_sender", lambda: workers.send(tasks.send_outbox))
         try:
             batch = outbox.batch_create(office=office, label="Reliability", actor=None)
             drafts = [
@@ -117,7 +64,7 @@ def test_killed_workers_lose_nothing_and_duplicate_at_most_once_per_kill(office,
     print(f"{MESSAGES} messages, {kills} kills, {duplicates} duplicates")
 
 
-def _drive(workers: Workers, kills_requested: list[int], timeout: float = 180) -> int:
+def _drive(workers: CeleryWorkers, kills_requested: list[int], timeout: float = 180) -> int:
     """Act as beat: nudge the workers, carry out requested kills, replace the dead. Returns kills."""
     kills = 0
     deadline = time.monotonic() + timeout
@@ -128,6 +75,6 @@ def _drive(workers: Workers, kills_requested: list[int], timeout: float = 180) -
         workers.replace_dead()
         if not OutgoingEmail.unscoped.exclude(status=OutboxStatus.SENT).exists():
             return kills
-        workers.nudge()
+        workers.send(tasks.send_outbox)
         time.sleep(0.3)
     pytest.fail(f"Not everything was sent in {timeout} s.\n{workers.logs()}")
