@@ -397,11 +397,10 @@ def enquiries_sweep(*, today: dt.date | None = None) -> int:
     """Take every step that is due, in batches; returns how many enquiries moved on."""
     today = today or timezone.localdate()
     done = 0
-    while True:
-        moved = _sweep_batch(today)
+    # Each step moves its enquiry on (to a later day, or to the next step), so this ends.
+    while moved := _sweep_batch(today):
         done += moved
-        if moved < settings.ENQUIRY_SWEEP_BATCH:
-            return done
+    return done
 
 
 def _due(today: dt.date) -> QuerySet[Enquiry]:

@@ -449,7 +449,12 @@ class PublishedPositionForm(_OfficeModelForm):
 
 # --- Third-party enquiries ---------------------------------------------------------------------
 class DateInput(forms.DateInput):
+    """The browser's date picker, which reads and writes ISO dates whatever the locale."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class EnquiryForm(forms.Form):
