@@ -319,7 +319,11 @@ def chaser_channel(organisation: Organisation) -> str:
     return SentVia.EMAIL if organisation.email else SentVia.LETTER
 
 
-def _chaser_draft(enquiry: Enquiry) -> tuple[str, str]:
+def chaser_draft(step: EnquiryStep) -> tuple[str, str]:
+    """The chaser's subject and text as drafted (or edited) so far."""
+    if step.draft_text:
+        return step.draft_subject, step.draft_text
+    enquiry = step.enquiry
     context = {"enquiry": enquiry, "case": enquiry.case, "organisation": enquiry.organisation, "office": enquiry.office}
     subject = " ".join(render_to_string("correspondence/chaser_subject.txt", context).split())
     return subject[:300], render_to_string("correspondence/chaser.txt", context)
@@ -457,7 +461,6 @@ class _Sweep:
         {NextAction.REMIND: self.remind, NextAction.CHASE: self.chase, NextAction.ESCALATE: self.escalate}[
             enquiry.next_action
         ](enquiry)
-        enquiry.updated_at = timezone.now()
         self.changed.append(enquiry)
 
     def remind(self, enquiry: Enquiry) -> None:
@@ -470,15 +473,12 @@ class _Sweep:
         enquiry.next_action, enquiry.next_action_on = NextAction.CHASE, enquiry.due_on
 
     def chase(self, enquiry: Enquiry) -> None:
-        subject, text = _chaser_draft(enquiry)
+        # The text is written when the caseworker opens it (chaser_draft), from the enquiry as it is then.
         channel = chaser_channel(enquiry.organisation)
-        self.steps.append(
-            self._step(enquiry, StepKind.CHASER_DRAFTED, draft_channel=channel, draft_subject=subject, draft_text=text)
-        )
+        self.steps.append(self._step(enquiry, StepKind.CHASER_DRAFTED, draft_channel=channel))
         recipients = _assignee_or_managers(enquiry.office, enquiry.case, self.managers(enquiry.office))
-        self.notify(
-            enquiry, recipients, f"Chaser to {enquiry.organisation.name} ready to check (case {enquiry.case.reference})"
-        )
+        title = f"Chaser to {enquiry.organisation.name} ready to check (case {enquiry.case.reference})"
+        self.notify(enquiry, recipients, title)
         rules = self.rules(enquiry.office)
         enquiry.next_action = NextAction.ESCALATE
         enquiry.next_action_on = add_working_days(enquiry.due_on, rules.escalate_days_after, enquiry.office.nation)
@@ -511,6 +511,13 @@ class _Sweep:
         # The unique key of automatic steps is the last line of defence: a duplicate fails the batch.
         EnquiryStep.unscoped.bulk_create(self.steps)
         notifications_create_many(self.notifications)
-        Enquiry.unscoped.bulk_update(
-            self.changed, ["next_action", "next_action_on", "status", "escalation_level", "updated_at"]
-        )
+        # One UPDATE per distinct outcome: far cheaper than bulk_update's CASE per row and column.
+        outcomes: dict[tuple, list[int]] = {}
+        for enquiry in self.changed:
+            key = (enquiry.next_action, enquiry.next_action_on, enquiry.status, enquiry.escalation_level)
+            outcomes.setdefault(key, []).append(enquiry.pk)
+        now = timezone.now()
+        for (action, action_on, status, level), ids in outcomes.items():
+            Enquiry.unscoped.filter(pk__in=ids).update(
+                next_action=action, next_action_on=action_on, status=status, escalation_level=level, updated_at=now
+            )

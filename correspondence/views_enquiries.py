@@ -135,7 +135,8 @@ def chaser_send(request: HttpRequest, case_id: int, enquiry_id: int, step_id: in
         request.office,
         pk=step_id,
     )
-    initial = {"subject": step.draft_subject, "text": step.draft_text}
+    subject, text = enquiries.chaser_draft(step)
+    initial = {"subject": subject, "text": text}
     form = ChaserForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -104,3 +104,13 @@ def test_the_outbox_benchmark_sends_everything_once_with_real_workers(tmp_path):
     assert report.duplicates == 0
     assert report.per_second > 0
     assert "messages/s" in report.summary()
+
+
+def test_the_enquiry_sweep_benchmark_takes_every_due_step():
+    from bench import enquiries as bench_enquiries
+
+    report = bench_enquiries.run_sweep(300)
+
+    assert report.due > 0
+    assert report.moved >= report.due
+    assert "steps taken" in report.summary()

@@ -136,7 +136,7 @@ def test_the_whole_ladder_happens_once_each_under_controlled_time(case, casework
     assert sweep(dt.date(2026, 12, 29)) == 1
     draft = EnquiryStep.objects.for_office(case.office).get(kind=StepKind.CHASER_DRAFTED)
     assert draft.draft_channel == SentVia.EMAIL
-    assert "Why was PIP stopped?" in draft.draft_text
+    assert "Why was PIP stopped?" in enquiries.chaser_draft(draft)[1]
     assert "ready to check" in notifications_for(caseworker)[-1]
 
     assert sweep(dt.date(2027, 1, 5)) == 0
@@ -199,7 +199,8 @@ def test_sending_the_chaser_gives_a_new_due_date_and_leaves_through_the_outbox(c
         enquiries.enquiries_sweep()
         enquiries.enquiries_sweep()
         step = EnquiryStep.objects.for_office(case.office).get(kind=StepKind.CHASER_DRAFTED)
-        message = enquiries.chaser_send(step=step, actor=caseworker, subject=step.draft_subject, text=step.draft_text)
+        subject, text = enquiries.chaser_draft(step)
+        message = enquiries.chaser_send(step=step, actor=caseworker, subject=subject, text=text)
     assert message.channel == Channel.EMAIL
     outgoing = OutgoingEmail.objects.for_office(case.office).get()
     assert outgoing.to_email == organisation.email
@@ -219,7 +220,8 @@ def test_an_organisation_without_email_is_chased_by_letter(case, caseworker, off
         enquiries.enquiries_sweep()
     step = EnquiryStep.objects.for_office(office).get(kind=StepKind.CHASER_DRAFTED)
     assert step.draft_channel == SentVia.LETTER
-    message = enquiries.chaser_send(step=step, actor=caseworker, subject=step.draft_subject, text=step.draft_text)
+    subject, text = enquiries.chaser_draft(step)
+    message = enquiries.chaser_send(step=step, actor=caseworker, subject=subject, text=text)
     assert message.channel == Channel.LETTER
     assert not OutgoingEmail.objects.for_office(office).exists()
 
