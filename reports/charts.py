@@ -203,10 +203,11 @@ def _lines(chart: Chart, left: float, slot: float, y_of, n: int) -> list[str]:  
 
 # --- Horizontal bars: categories, tags, wards ---------------------------------------------------
 def _hbar(chart: Chart, title: str) -> SafeString:
-    row, top, label_w, right = 22.0, 30.0, 200.0, 56.0
+    count = max(len(chart.series), 1)
+    # One bar per series in each row, each tall enough for its value beside it.
+    row, top, label_w, right = (22.0 if count == 1 else 14.0 * count + 8), 30.0, 200.0, 56.0
     n = len(chart.labels)
     height = top + row * n + 8
-    count = max(len(chart.series), 1)
     values = [v for s in chart.series for v in s.values if v is not None]
     ceiling, _ = nice_ceiling(max(values, default=0))
     plot_w = WIDTH - label_w - right
@@ -231,7 +232,7 @@ def _hbar(chart: Chart, title: str) -> SafeString:
                 )
             text = note if (value is None and note) else _number(value)
             parts.append(
-                f'<text x="{_n(label_w + width + 4)}" y="{_n(y + bar_h - 3)}" fill="{INK}" font-size="11">'
+                f'<text x="{_n(label_w + width + 4)}" y="{_n(y + bar_h / 2 + 3.5)}" fill="{INK}" font-size="10.5">'
                 f"{escape(text)}</text>"
             )
     parts.append("</svg>")

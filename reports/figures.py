@@ -631,7 +631,7 @@ def response_times(scope: Scope) -> Figure:
     outcomes = (
         ("Replied within our target", counts["met"]),
         ("Target missed", missed),
-        ("Not yet due, or waiting on a third party", waiting),
+        ("Not yet due, or paused", waiting),
         ("Closed with no reply recorded", counts["closed_unreplied"]),
     )
     rows: list[tuple[Any, ...]] = [
@@ -649,7 +649,8 @@ def response_times(scope: Scope) -> Figure:
         title="Response times and our reply target",
         description=(
             "For cases opened in the period: time to the first reply and whether it met the office's own target "
-            "(in working days, paused while a third party is awaited). For cases closed in the period: time to close."
+            "(in working days, paused while a third party is awaited, so a paused case is not yet due). "
+            "For cases closed in the period: time to close."
         ),
         columns=("Measure", "Value"),
         rows=rows,

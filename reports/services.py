@@ -278,6 +278,7 @@ def _render(report: Report, claim: dt.datetime) -> tuple[str, str]:
         "stats": [stat for figure in built for stat in figure.stats],
         "produced_at": timezone.localtime(timezone.now(), scope.tz),
         "title": report_title(report),
+        "suppress_below": scope.suppress_below,
     }
     body = render_to_string("reports/_report_body.html", context)
     document = render_to_string(
