@@ -5,14 +5,14 @@ Everything happens through the casework services at the time it would have happe
 
 | case | opened (London)   | tags       | ward  | assignee   | first reply      | closed          |
 | ---- | ----------------- | ---------- | ----- | ---------- | ---------------- | --------------- |
-| ly1  | 2025-03-05 10:00  | UC         | Alpha | –          | –                | 2025-03-20 10:00 |
-| c0b  | 2026-02-18 10:00  | Disrepair  | Beta  | manager    | –                | 2026-03-04 10:00 |
-| c0   | 2026-02-20 10:00  | UC         | Alpha | –          | –                | –               |
+| ly1  | 2025-03-05 10:00  | UC         | Alpha | -          | -                | 2025-03-20 10:00 |
+| c0b  | 2026-02-18 10:00  | Disrepair  | Beta  | manager    | -                | 2026-03-04 10:00 |
+| c0   | 2026-02-20 10:00  | UC         | Alpha | -          | -                | -               |
 | c1   | 2026-03-02 09:00  | UC, PIP    | Alpha | caseworker | 2026-03-03 09:00 | 2026-03-06 09:00 |
-| c2   | 2026-03-03 12:00  | UC         | Alpha | caseworker | 2026-03-05 12:00 | –               |
-| c3   | 2026-03-10 10:00  | Disrepair  | Beta  | manager    | –                | –               |
-| c4   | 2026-03-11 10:00  | PIP        | Alpha | –          | 2026-03-30 10:00 | –               |
-| c5   | 2026-03-12 10:00  | –          | –     | –          | –                | 2026-03-13 10:00 |
+| c2   | 2026-03-03 12:00  | UC         | Alpha | caseworker | 2026-03-05 12:00 | -               |
+| c3   | 2026-03-10 10:00  | Disrepair  | Beta  | manager    | -                | -               |
+| c4   | 2026-03-11 10:00  | PIP        | Alpha | -          | 2026-03-30 10:00 | -               |
+| c5   | 2026-03-12 10:00  | -          | -     | -          | -                | 2026-03-13 10:00 |
 | c6   | 2026-03-13 10:00  | UC         | Gamma | caseworker | 2026-03-13 16:00 | 2026-03-14 10:00 |
 """
 

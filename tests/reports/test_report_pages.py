@@ -77,7 +77,7 @@ def test_asking_for_a_report_runs_it_as_a_task_and_shows_its_progress(
     assert done.status_code == 286  # htmx stops polling
     assert "The report is ready." in done.content.decode()
     page = manager_client.get(f"/reports/{report.pk}").content.decode()
-    assert "/progress\"" not in page
+    assert '/progress"' not in page
     assert "Cases opened and closed per week" in page
     pdf = manager_client.get(f"/reports/{report.pk}/pdf")
     assert pdf["Content-Type"] == "application/pdf"

@@ -95,7 +95,7 @@ def test_two_sweeps_make_one_report():
 
 @pytest.fixture
 def scheduled():
-    office = _office_created(dt.datetime(2026, 1, 7, 12, 0, tzinfo=UTC))
+    _office_created(dt.datetime(2026, 1, 7, 12, 0, tzinfo=UTC))
     with time_machine.travel(dt.datetime(2026, 1, 12, 8, 0, tzinfo=UTC), tick=False):
         (report,) = reports_schedule_due()
     return report

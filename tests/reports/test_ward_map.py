@@ -55,7 +55,8 @@ def test_the_command_imports_the_boundaries(world, tmp_path, capsys):
     boundaries = list(WardBoundary.objects.for_office(world.office).order_by("code"))
     assert [b.name for b in boundaries] == ["Alpha", "Beta", "Gamma"]
     # Three squares side by side, 1000 units wide together: each about a third, north up.
-    assert boundaries[0].min_x == 0 and boundaries[2].max_x == 1000
+    assert boundaries[0].min_x == 0
+    assert boundaries[2].max_x == 1000
     assert boundaries[0].path.startswith("M0 ")
     assert AuditEvent.objects.filter(office=world.office, verb="reports.ward_boundaries.imported").exists()
 
