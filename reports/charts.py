@@ -22,7 +22,7 @@ INK, MUTED, GRID = "#1b1f24", "#4f5762", "#d0d5dc"
 # Light to dark: the map's bands. The darkest is the brand blue.
 BANDS = ("#dbe6f3", "#9dbbe0", "#4f7fbf", "#1d4f91")
 SUPPRESSED_FILL = "url(#hatch)"
-WIDTH = 640
+WIDTH = 520
 FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif"'
 
 
@@ -267,15 +267,15 @@ def _map(chart: MapChart, title: str) -> SafeString:
     height = h * scale + legend_h + 8
     parts = [
         _open(title, height),
-        '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
-        'patternTransform="rotate(45)"><rect width="6" height="6" fill="#f4f6f8"/>'
-        f'<line x1="0" y1="0" x2="0" y2="6" stroke="{MUTED}" stroke-width="1.5"/></pattern></defs>',
+        # The hatching of suppressed wards: one pattern for the legend, one drawn in the map's frame
+        # (scaled with it), both about 6 px apart on screen.
+        f"<defs>{_hatch('hatch', 6.0)}{_hatch('hatch-map', 6.0 / scale)}</defs>",
         f'<g transform="translate(0 {_n(legend_h + 4)}) scale({scale:.5f}) translate({_n(-x0)} {_n(-y0)})">',
     ]
     labels = []
     for area in chart.areas:
         if area.value is None:
-            fill, text = SUPPRESSED_FILL, chart.suppressed_label
+            fill, text = "url(#hatch-map)", chart.suppressed_label
         elif area.value == 0:
             fill, text = "#ffffff", "0"
         else:
@@ -284,18 +284,41 @@ def _map(chart: MapChart, title: str) -> SafeString:
             f'<path d="{escape(area.path)}" fill="{fill}" stroke="{INK}" stroke-width="{_n(1.2 / scale)}" '
             f'fill-rule="evenodd"><title>{escape(area.name)}: {escape(text)}</title></path>'
         )
-        bx0, by0, bx1, by1 = area.box
-        if (bx1 - bx0) > w * 0.08:
-            dark = area.value is not None and area.value > 0 and band_of(area.value, chart.bands) >= 2
-            labels.append(
-                f'<text x="{_n(((bx0 + bx1) / 2 - x0) * scale)}" y="{_n(((by0 + by1) / 2 - y0) * scale + 4)}" '
-                f'text-anchor="middle" font-weight="600" fill="{"#ffffff" if dark else INK}">{escape(text)}</text>'
-            )
+        labels.append(_map_label(area, text, (x0, y0), scale))
     parts.append("</g>")
     parts.append(f'<g transform="translate(0 {_n(legend_h + 4)})">{"".join(labels)}</g>')
     parts.append(_map_legend(chart))
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above went through escape()
+
+
+def _hatch(name: str, size: float) -> str:
+    return (
+        f'<pattern id="{name}" width="{_n(size)}" height="{_n(size)}" patternUnits="userSpaceOnUse" '
+        f'patternTransform="rotate(45)"><rect width="{_n(size)}" height="{_n(size)}" fill="#f4f6f8"/>'
+        f'<line x1="0" y1="0" x2="0" y2="{_n(size)}" stroke="{MUTED}" stroke-width="{_n(size / 4)}"/></pattern>'
+    )
+
+
+def _map_label(area: MapArea, text: str, origin: tuple[float, float], scale: float) -> str:
+    """The ward's name and count at the middle of its box, on a white halo, when they fit."""
+    bx0, by0, bx1, by1 = area.box
+    width = (bx1 - bx0) * scale
+    if width < 28:
+        return ""
+    x = ((bx0 + bx1) / 2 - origin[0]) * scale
+    y = ((by0 + by1) / 2 - origin[1]) * scale
+    halo = 'stroke="#ffffff" stroke-width="3" paint-order="stroke" stroke-linejoin="round"'
+    name = ""
+    if width > 6.5 * len(area.name) + 8:
+        name = (
+            f'<text x="{_n(x)}" y="{_n(y - 4)}" text-anchor="middle" fill="{INK}" font-size="11" {halo}>'
+            f"{escape(area.name)}</text>"
+        )
+    return name + (
+        f'<text x="{_n(x)}" y="{_n(y + (12 if name else 4))}" text-anchor="middle" font-weight="700" '
+        f'fill="{INK}" {halo}>{escape(text)}</text>'
+    )
 
 
 def _map_legend(chart: MapChart) -> str:

@@ -754,16 +754,27 @@ def _p_text(p: float) -> str:
 
 
 # --- The registry -----------------------------------------------------------------------------------------
+def _always(period: Period) -> bool:
+    return True
+
+
+def _several_months(period: Period) -> bool:
+    return month_start(period.start) != month_start(period.end)
+
+
 @dataclass(frozen=True)
 class Panel:
     key: str
     build: Callable[[Scope], Figure]
     # Wide panels take the dashboard's full width (long tables, the map).
     wide: bool = False
+    # Whether the panel says anything for a period (a month-by-month chart of one month does not).
+    applies: Callable[[Period], bool] = _always
 
 
 PANELS: tuple[Panel, ...] = (
     Panel("weekly", cases_by_week),
+    Panel("monthly", cases_by_month, applies=_several_months),
     Panel("caseload", open_caseload),
     Panel("response", response_times),
     Panel("emerging", emerging_issues, wide=True),
@@ -772,8 +783,7 @@ PANELS: tuple[Panel, ...] = (
     Panel("tags", by_tag, wide=True),
     Panel("wards", by_ward),
     Panel("map", ward_map),
-    Panel("workload", workload),
-    Panel("monthly", cases_by_month),
+    Panel("workload", workload, wide=True),
 )
 PANEL_KEYS = tuple(panel.key for panel in PANELS)
 
@@ -787,8 +797,9 @@ def cache_key(scope: Scope, key: str) -> str:
 
 
 def build(scope: Scope, *, keys: tuple[str, ...] = PANEL_KEYS, use_cache: bool = True) -> list[Figure]:
-    """The figures named by ``keys`` (in the registry's order), from the cache where fresh."""
-    panels = [panel for panel in PANELS if panel.key in keys]
+    """The figures named by ``keys`` (in the registry's order) that apply to the period, from the
+    cache where fresh."""
+    panels = [panel for panel in PANELS if panel.key in keys and panel.applies(scope.period)]
     names = {panel.key: cache_key(scope, panel.key) for panel in panels}
     cached = _cache_get(list(names.values())) if use_cache else {}
     figures, fresh = [], {}

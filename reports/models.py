@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from reports.periods import Period
 from security.scoping import OfficeOwned
 
 DEFAULT_SUPPRESS_BELOW = 5
@@ -105,7 +106,12 @@ class Report(OfficeOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} report {self.period_start}–{self.period_end}"
+        return self.title
+
+    @property
+    def title(self) -> str:
+        """E.g. 'Weekly report, 16-22 November 2026' (with an en dash)."""
+        return f"{self.get_kind_display()} report, {Period(self.period_start, self.period_end).label()}"
 
     @property
     def is_finished(self) -> bool:

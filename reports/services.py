@@ -288,8 +288,7 @@ def _render(report: Report, claim: dt.datetime) -> tuple[str, str]:
 
 
 def report_title(report: Report) -> str:
-    period = Period(report.period_start, report.period_end)
-    return f"{report.get_kind_display()} report, {period.label()}"
+    return report.title
 
 
 def _pdf_name(report: Report) -> str:

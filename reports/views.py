@@ -78,8 +78,10 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
         return HttpResponse("Choose a valid period first.", status=400, content_type="text/plain; charset=utf-8")
     period, tag = form.cleaned_data["period"], form.cleaned_data["tag"]
     scope = figures.scope_for(request.office, period, tag=tag, today=today, options=options)
-    (figure,) = figures.build(scope, keys=(key,))
-    response = HttpResponse(csvexport.figure_csv(figure), content_type="text/csv; charset=utf-8")
+    found = figures.build(scope, keys=(key,))
+    if not found:
+        raise Http404("That figure is not drawn for this period.")
+    response = HttpResponse(csvexport.figure_csv(found[0]), content_type="text/csv; charset=utf-8")
     name = f"{request.office.slug}-{key}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["X-Content-Type-Options"] = "nosniff"

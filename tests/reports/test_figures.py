@@ -218,3 +218,18 @@ def test_no_figure_reads_case_rows_into_python(world, django_assert_max_num_quer
     """Aggregates only: the whole set costs a fixed, small number of queries however many cases."""
     with django_assert_max_num_queries(20):
         figures.build(world.scope(), use_cache=False)
+
+
+def test_weeks_follow_london_time_when_the_clocks_change(world):
+    # The clocks go forward at 01:00 GMT on Sunday 29 March 2026. 22:30 UTC that evening is 23:30 BST,
+    # still Sunday; 23:30 UTC is 00:30 BST on Monday, the next week.
+    open_case(world.office, world.manager, dt.datetime(2026, 3, 29, 22, 30, tzinfo=dt.UTC))
+    open_case(world.office, world.manager, dt.datetime(2026, 3, 29, 23, 30, tzinfo=dt.UTC))
+    weekly = figure(world, "weekly", period=Period(dt.date(2026, 3, 23), dt.date(2026, 4, 5)))
+    assert weekly.rows == [("23 March 2026", 1, 0), ("30 March 2026", 1, 0)]
+
+
+def test_a_chart_month_by_month_is_left_out_for_a_period_within_one_month(world):
+    assert [f.key for f in figures.build(world.scope(), use_cache=False)].count("monthly") == 0
+    spread = world.scope(period=Period(dt.date(2026, 2, 20), dt.date(2026, 3, 15)))
+    assert "monthly" in [f.key for f in figures.build(spread, use_cache=False)]
