@@ -111,7 +111,10 @@ class Report(OfficeOwned):
     @property
     def title(self) -> str:
         """E.g. 'Weekly report, 16-22 November 2026' (with an en dash)."""
-        return f"{self.get_kind_display()} report, {Period(self.period_start, self.period_end).label()}"
+        period = Period(self.period_start, self.period_end).label()
+        if self.kind == ReportKind.CUSTOM:
+            return f"Report for {period}"
+        return f"{self.get_kind_display()} report, {period}"
 
     @property
     def is_finished(self) -> bool:

@@ -38,7 +38,15 @@ def numeric(value: Any) -> bool:
 def figure_table(figure: Figure) -> SafeString:
     """The figure's table: built here rather than by template loops, which cost ten times as much
     for the few thousand cells of a year's dashboard."""
-    head = "".join(f'<th scope="col">{escape(column)}</th>' for column in figure.columns)
+    numeric_columns = [
+        index > 0 and bool(figure.rows) and all(numeric(row[index]) or row[index] is None for row in figure.rows)
+        for index in range(len(figure.columns))
+    ]
+    num = ' class="num"'
+    head = "".join(
+        f'<th scope="col"{num if numeric_columns[i] else ""}>{escape(column)}</th>'
+        for i, column in enumerate(figure.columns)
+    )
     rows = []
     for row in figure.rows:
         cells = [f'<th scope="row">{escape(cell(row[0]))}</th>'] if row else []

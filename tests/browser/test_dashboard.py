@@ -101,3 +101,48 @@ def test_a_manager_changes_the_period_opens_a_table_and_downloads_its_csv(live_s
     wards.get_by_text("Table of the cases by ward").click()
     expect(wards.get_by_role("row", name=re.compile("Northtown Central"))).to_contain_text("<5")
     screenshot(page, "dashboard-fortnight")
+
+
+def test_a_manager_asks_for_a_report_and_watches_it_being_produced(
+    live_server, page: Page, axe: Axe, monkeypatch, settings, tmp_path
+) -> None:
+    from reports import services, tasks
+    from reports.models import Report
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    queued: list[int] = []
+    monkeypatch.setattr(tasks.produce, "delay", queued.append)  # the worker is this test, below
+    office = _office_with_cases()
+    polls: list[dict[str, str]] = []
+    page.on("request", lambda r: polls.append(r.headers) if r.url.endswith("/progress") else None)
+    sign_in(page, live_server.url, "morgan@example.org", bytes.fromhex(KNOWN_HEX_KEY))
+
+    page.goto(f"{live_server.url}/dashboard")
+    page.get_by_role("link", name="Weekly and monthly reports").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reports")
+    assert_accessible(page, axe)
+    form = page.get_by_role("region", name="A report for another period")
+    form.get_by_label("From", exact=True).fill("2026-03-02")
+    form.get_by_label("To", exact=True).fill("2026-03-15")
+    page.get_by_role("button", name="Produce the report").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Report for 2–15 March 2026")
+    expect(page.get_by_text("Waiting to start")).to_be_visible()
+    assert_accessible(page, axe)
+    (report_id,) = queued
+    assert services.report_produce(report_id=report_id).status == "done"
+    expect(page.get_by_text("The report is ready.")).to_be_visible(timeout=10_000)
+    assert polls, "the page polls for progress"
+    assert all(headers.get("x-background-poll") == "1" for headers in polls)
+    screenshot(page, "report-ready")
+
+    page.get_by_role("link", name="Show the report").click()
+    expect(page.get_by_role("heading", name="At a glance")).to_be_visible()
+    expect(page.get_by_role("link", name="Download the PDF")).to_be_visible()
+    assert_accessible(page, axe)
+    screenshot(page, "report-detail")
+    assert Report.objects.for_office(office).count() == 1
+
+    page.goto(f"{live_server.url}/reports/settings")
+    expect(page.get_by_label("Hide ward counts below")).to_have_value("5")
+    assert_accessible(page, axe)
