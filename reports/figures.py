@@ -257,13 +257,17 @@ def cases_by_month(scope: Scope) -> Figure:
 
 # --- Open caseload -------------------------------------------------------------------------------
 def open_caseload(scope: Scope) -> Figure:
-    """Open cases at the end of each week (or month, for long periods): what was open before the
-    period, plus what opened since, less what closed since — one aggregate and two grouped counts."""
+    """Open cases at the end of each week (or month, for long periods): what was open when the
+    period began, plus what opened since, less what closed since — one aggregate and two grouped
+    counts. A case open when the period began is open now or was closed since, so the aggregate
+    reads only those (the partial index of open cases and the index on closed_at), not the office's
+    whole history."""
     start, _ = scope.bounds
-    before = scope.cases().aggregate(
-        opened=Count("pk", filter=Q(opened_at__lt=start)),
-        closed=Count("pk", filter=Q(closed_at__lt=start)),
-        open_now=Count("pk", filter=~Q(status=CaseStatus.CLOSED)),
+    open_q = ~Q(status=CaseStatus.CLOSED)
+    before = (
+        scope.cases()
+        .filter(open_q | Q(closed_at__gte=start))
+        .aggregate(at_start=Count("pk", filter=Q(opened_at__lt=start)), open_now=Count("pk", filter=open_q))
     )
     weekly = len(_week_starts(scope.period)) <= 53
     if weekly:
@@ -274,7 +278,7 @@ def open_caseload(scope: Scope) -> Figure:
         counts = scope.shared("months", lambda: _buckets(scope, TruncMonth))
         starts = _month_starts(scope.period)
         ends = [min(next_month(s) - dt.timedelta(days=1), scope.period.end) for s in starts]
-    level, levels = before["opened"] - before["closed"], []
+    level, levels = before["at_start"], []
     for bucket in starts:
         level += counts["opened"].get(bucket, 0) - counts["closed"].get(bucket, 0)
         levels.append(level)
@@ -296,22 +300,31 @@ def open_caseload(scope: Scope) -> Figure:
 
 
 # --- Tags and tag categories, with movers ---------------------------------------------------------
-def _tag_counts(scope: Scope) -> list[dict[str, Any]]:
-    """Cases per tag in this period, the previous one and the same period last year: one query."""
-    previous, last_year = scope.period.previous(), scope.period.last_year()
-    links = TaggedCase.objects.filter(content_object__office=scope.office)
+def _compared_links(scope: Scope) -> tuple[QuerySet[TaggedCase], Q, Q, Q]:
+    """Tag links of cases opened in this period, the previous one or the same period last year,
+    and a condition for each. The span covering all three is given too, as a plain range the
+    index on (office, opened_at) can serve; the three conditions then sort the rows out."""
+    periods = (scope.period, scope.period.previous(), scope.period.last_year())
+    current_q, previous_q, last_year_q = (scope.opened_in(p, via="content_object__") for p in periods)
+    span = Period(min(p.start for p in periods), max(p.end for p in periods))
+    links = TaggedCase.objects.filter(
+        scope.opened_in(span, via="content_object__"), content_object__office=scope.office
+    )
     if scope.tag_id:
         links = links.filter(content_object__tags=scope.tag_id)
-    current_q, previous_q, last_year_q = (
-        scope.opened_in(p, via="content_object__") for p in (scope.period, previous, last_year)
-    )
+    return links.filter(current_q | previous_q | last_year_q), current_q, previous_q, last_year_q
+
+
+def _tag_counts(scope: Scope) -> list[dict[str, Any]]:
+    """Cases per tag in this period, the previous one and the same period last year: one query.
+    A case carries a tag at most once, so plain counts are counts of cases."""
+    links, current_q, previous_q, last_year_q = _compared_links(scope)
     return list(
-        links.filter(current_q | previous_q | last_year_q)
-        .values("tag_id", "tag__name", "tag__category__name", "tag__category__position")
+        links.values("tag_id", "tag__name", "tag__category__name", "tag__category__position")
         .annotate(
-            current=Count("content_object", filter=current_q, distinct=True),
-            previous=Count("content_object", filter=previous_q, distinct=True),
-            last_year=Count("content_object", filter=last_year_q, distinct=True),
+            current=Count("content_object", filter=current_q),
+            previous=Count("content_object", filter=previous_q),
+            last_year=Count("content_object", filter=last_year_q),
         )
         .order_by()
     )
@@ -319,16 +332,9 @@ def _tag_counts(scope: Scope) -> list[dict[str, Any]]:
 
 def _category_counts(scope: Scope) -> list[dict[str, Any]]:
     """As ``_tag_counts`` per category: a case with two tags of one category counts once."""
-    previous, last_year = scope.period.previous(), scope.period.last_year()
-    links = TaggedCase.objects.filter(content_object__office=scope.office)
-    if scope.tag_id:
-        links = links.filter(content_object__tags=scope.tag_id)
-    current_q, previous_q, last_year_q = (
-        scope.opened_in(p, via="content_object__") for p in (scope.period, previous, last_year)
-    )
+    links, current_q, previous_q, last_year_q = _compared_links(scope)
     return list(
-        links.filter(current_q | previous_q | last_year_q)
-        .values("tag__category_id", "tag__category__name", "tag__category__position")
+        links.values("tag__category_id", "tag__category__name", "tag__category__position")
         .annotate(
             current=Count("content_object", filter=current_q, distinct=True),
             previous=Count("content_object", filter=previous_q, distinct=True),
