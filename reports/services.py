@@ -214,19 +214,27 @@ def _claimable(now: dt.datetime) -> Q:
 
 
 def reports_due_for_production(*, now: dt.datetime | None = None) -> list[int]:
-    """Reports waiting for a worker, or whose worker died (lease expired). A report interrupted
-    ``MAX_ATTEMPTS`` times is marked failed rather than tried for ever."""
+    """Reports a worker should take up: waiting longer than the lease (their task was lost, or the
+    broker was down when they were asked for), or claimed by a worker that died. A report
+    interrupted ``MAX_ATTEMPTS`` times is marked failed rather than tried for ever."""
     now = now or timezone.now()
-    Report.unscoped.filter(
-        status=ReportStatus.RUNNING, claimed_at__lt=_lease_expired(now), attempts__gte=MAX_ATTEMPTS
-    ).update(status=ReportStatus.FAILED, error="Production was interrupted too often.", claimed_at=None)
-    return list(Report.unscoped.filter(_claimable(now)).order_by("id").values_list("pk", flat=True)[:100])
+    expired = _lease_expired(now)
+    Report.unscoped.filter(status=ReportStatus.RUNNING, claimed_at__lt=expired, attempts__gte=MAX_ATTEMPTS).update(
+        status=ReportStatus.FAILED, error="Production was interrupted too often.", claimed_at=None
+    )
+    stale = Q(status=ReportStatus.QUEUED, created_at__lt=expired) | Q(
+        status=ReportStatus.RUNNING, claimed_at__lt=expired
+    )
+    return list(
+        Report.unscoped.filter(stale, attempts__lt=MAX_ATTEMPTS).order_by("id").values_list("pk", flat=True)[:100]
+    )
 
 
 def reports_sweep(*, now: dt.datetime | None = None) -> list[int]:
-    """Beat's sweep: create what has fallen due, and list what a worker should produce."""
-    reports_schedule_due(now=now)
-    return reports_due_for_production(now=now)
+    """Beat's sweep: create the reports that have fallen due, and list those a worker should
+    produce — the new ones, and any whose task or worker was lost."""
+    created = [report.pk for report in reports_schedule_due(now=now)]
+    return sorted({*created, *reports_due_for_production(now=now)})
 
 
 # --- Producing a report ----------------------------------------------------------------------------------------

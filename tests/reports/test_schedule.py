@@ -101,17 +101,27 @@ def scheduled():
     return report
 
 
-def test_the_sweep_hands_the_new_report_to_a_worker_and_the_worker_produces_it_once(scheduled, settings, tmp_path):
+def test_the_sweep_hands_a_new_report_to_a_worker_which_produces_it_once(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
-    with time_machine.travel(dt.datetime(2026, 1, 12, 8, 5, tzinfo=UTC), tick=False):
-        assert reports_sweep() == [scheduled.pk]
-        done = services.report_produce(report_id=scheduled.pk)
+    office = _office_created(dt.datetime(2026, 1, 7, 12, 0, tzinfo=UTC))
+    with time_machine.travel(dt.datetime(2026, 1, 12, 8, 0, tzinfo=UTC), tick=False):
+        (report_id,) = reports_sweep()
+        done = services.report_produce(report_id=report_id)
         assert done.status == ReportStatus.DONE
         assert done.progress == 100
-        # A second task for the same report (the sweep ran again meanwhile) does nothing.
-        assert services.report_produce(report_id=scheduled.pk) is None
+        # A second task for the same report (a duplicate delivery by the broker) does nothing.
+        assert services.report_produce(report_id=report_id) is None
         assert reports_sweep() == []
-    assert Notification.objects.for_office(scheduled.office).count() == 2  # the manager and the MP
+    assert Notification.objects.for_office(office).count() == 2  # the manager and the MP
+
+
+def test_a_report_whose_task_was_lost_is_handed_out_again_after_the_lease(scheduled, settings):
+    settings.REPORTS_PRODUCE_LEASE_SECONDS = 900
+    created = dt.datetime(2026, 1, 12, 8, 0, tzinfo=UTC)
+    with time_machine.travel(created + dt.timedelta(minutes=5), tick=False):
+        assert reports_sweep() == []  # its task is presumably still queued
+    with time_machine.travel(created + dt.timedelta(minutes=16), tick=False):
+        assert reports_sweep() == [scheduled.pk]
 
 
 def test_a_worker_that_dies_mid_production_is_replaced_after_the_lease(scheduled, settings, tmp_path, monkeypatch):
