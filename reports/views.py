@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from reports import csvexport, figures, services
 from reports.forms import DashboardForm, ReportRequestForm, ReportSettingsForm
-from reports.models import Report
+from reports.models import Report, ReportSettings
 from reports.periods import DEFAULT_PRESET, PRESETS
 from reports.selectors import report_list as reports_of
 from security.decorators import office_required
@@ -27,12 +28,13 @@ PAGE_SIZE = 25
 WIDE = {panel.key for panel in figures.PANELS if panel.wide}
 
 
-def _today(request: HttpRequest) -> Any:
+def _settings_and_today(request: HttpRequest) -> tuple[ReportSettings, dt.date]:
+    """The office's report settings, and today in its time zone (periods are whole local days)."""
     options = figures.report_settings(request.office)
     return options, timezone.localdate(timezone.now(), ZoneInfo(options.time_zone))
 
 
-def _presets(request: HttpRequest, form: DashboardForm) -> list[dict[str, Any]]:
+def _presets(request: HttpRequest) -> list[dict[str, Any]]:
     tag = request.GET.get("tag", "")
     dated = bool(request.GET.get("start") or request.GET.get("end"))
     chosen = None if dated else (request.GET.get("preset") or DEFAULT_PRESET)
@@ -45,11 +47,15 @@ def _presets(request: HttpRequest, form: DashboardForm) -> list[dict[str, Any]]:
 @office_required(Perm.VIEW_DASHBOARD)
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    options, today = _today(request)
+    options, today = _settings_and_today(request)
     form = DashboardForm(request.GET, office=request.office, today=today)
-    context: dict[str, Any] = {"form": form, "presets": _presets(request, form), "wide": WIDE}
+    context: dict[str, Any] = {"form": form, "presets": _presets(request), "wide": WIDE}
     if form.is_valid():
         period, tag = form.cleaned_data["period"], form.cleaned_data["tag"]
+        # A quick period shows its dates in the form, ready to adjust.
+        context["form"] = DashboardForm(
+            initial={"start": period.start, "end": period.end, "tag": tag}, office=request.office, today=today
+        )
         scope = figures.scope_for(request.office, period, tag=tag, today=today, options=options)
         built = figures.build(scope)
         query = {"start": period.start.isoformat(), "end": period.end.isoformat(), **({"tag": tag.pk} if tag else {})}
@@ -72,7 +78,7 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     key = request.GET.get("figure", "")
     if key not in figures.PANEL_KEYS:
         raise Http404("No such figure.")
-    options, today = _today(request)
+    options, today = _settings_and_today(request)
     form = DashboardForm(request.GET, office=request.office, today=today)
     if not form.is_valid():
         return HttpResponse("Choose a valid period first.", status=400, content_type="text/plain; charset=utf-8")
@@ -91,7 +97,7 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
 @office_required(Perm.VIEW_DASHBOARD)
 @require_http_methods(["GET", "POST"])
 def report_list(request: HttpRequest) -> HttpResponse:
-    options, today = _today(request)
+    options, today = _settings_and_today(request)
     form = ReportRequestForm(request.POST if request.method == "POST" else None, today=today)
     if request.method == "POST" and form.is_valid():
         period = form.cleaned_data["period"]
