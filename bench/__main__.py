@@ -10,6 +10,7 @@
     python -m bench ingest --ingest-path worker   # the same through store_raw + process_raw
     python -m bench outbox --count 5000      # 2 Celery workers send 5000 emails to a local SMTP server
     python -m bench enquiries --count 100000 # one sweep over 100,000 open enquiries
+    python -m bench dashboard                # the managers' dashboard and the weekly report
 
 Each step runs in its own process: Django reads its settings once from the environment, and the
 peak RSS reported for a run is then the benchmark's, not the generator's.
@@ -34,7 +35,10 @@ DEFAULT_SCALES = (0.1, 1.0)
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument(
-        "step", nargs="?", choices=("all", "generate", "run", "queries", "ingest", "outbox", "enquiries"), default="all"
+        "step",
+        nargs="?",
+        choices=("all", "generate", "run", "queries", "ingest", "outbox", "enquiries", "dashboard"),
+        default="all",
     )
     parser.add_argument("--path", action="append", help="queries step: the page(s) to profile, e.g. /cases")
     parser.add_argument("--scale", type=float, action="append", help="1.0 = office-10y; repeatable")
@@ -49,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
         help="ingest step: ingest_email's or a worker's path",
     )
     parser.add_argument("--iterations", type=int, default=30, help="timed requests per benchmark")
+    parser.add_argument("--report-runs", type=int, default=3, help="dashboard step: weekly reports to produce")
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests first")
     parser.add_argument("--skip-generate", action="store_true", help="measure the data already generated")
     parser.add_argument("--seed", type=int, default=2026)
@@ -140,6 +145,31 @@ def _run(args: argparse.Namespace) -> int:
         print(note)
     print(f"Written to {markdown.relative_to(Path.cwd()) if markdown.is_relative_to(Path.cwd()) else markdown}")
     return 0 if all(m.ok for m in report.measurements) else 1
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    """The dashboard (cold and warm cache) and weekly report production, on the generated office."""
+    configure(args.database_url, args.redis_url)
+    import mpoffice.wsgi  # noqa: F401
+    from bench import dashboard, generate
+
+    generation = generate.recorded_generation()
+    scale = generation["scale"] if generation else (args.scale[0] if args.scale else None)
+    if generation is None:
+        print("The bench database holds no generated data: run `python -m bench generate`.", file=sys.stderr)
+        return 2
+    _prepare_run()
+    report = dashboard.run_dashboard_benchmarks(
+        iterations=args.iterations, warmup=args.warmup, report_runs=args.report_runs
+    )
+    RESULTS_DIR.mkdir(exist_ok=True)
+    markdown = RESULTS_DIR / f"{args.date}-dashboard-{scale_label(scale)}.md"
+    markdown.write_text(dashboard.markdown(report, scale), encoding="utf-8")
+    path = RESULTS_DIR / f"{args.date}-dashboard-{scale_label(scale)}.json"
+    path.write_text(json.dumps(dashboard.as_dict(report, scale), indent=2) + "\n")
+    print(f"\nScale {scale_label(scale)}, {report.cases:,} cases\n\n{dashboard.table(report)}\n")
+    print(f"Written to {markdown}")
+    return 0 if report.ok else 1
 
 
 def _queries(args: argparse.Namespace) -> int:
@@ -268,6 +298,7 @@ def _all(args: argparse.Namespace) -> int:
         if not args.skip_generate and _child("generate", scale, args):
             return 1
         failed |= _child("run", scale, args)
+        failed |= _child("dashboard", scale, args)
     growth = _growth(args.date, scales)
     if growth:
         print(f"Growth with the data\n\n{growth}\n")
@@ -277,15 +308,16 @@ def _all(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    step = {
+    steps = {
         "generate": _generate,
         "run": _run,
         "queries": _queries,
         "ingest": _ingest,
         "outbox": _outbox,
         "enquiries": _enquiries,
-        "all": _all,
-    }[args.step]
+        "dashboard": _dashboard,
+    }
+    step = {**steps, "all": _all}[args.step]
     return step(args)
 
 

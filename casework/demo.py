@@ -42,7 +42,7 @@ def seed(office: Any, people: dict[str, Any]) -> None:
     tags = {tag.name: tag for tag in Tag.objects.for_office(office)}
     staff = [people[Role.CASEWORKER], people[Role.MANAGER]]
     now = timezone.now()
-    opened = sorted(now - dt.timedelta(days=rng.randint(0, 360), hours=rng.randint(0, 8)) for _ in range(60))
+    opened = sorted(now - dt.timedelta(days=rng.randint(0, 360), hours=rng.randint(0, 8)) for _ in range(100))
     for n, opened_at in enumerate(opened):
         tag_name = rng.choice(sorted(SUMMARIES))
         case = services.case_open(

@@ -226,6 +226,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "correspondence.tasks.parse_pending",
         "schedule": timedelta(seconds=env_int("INBOUND_PARSE_INTERVAL_SECONDS", 60, minimum=1)),
     },
+    # Weekly and monthly reports that have fallen due (in each office's time zone), and any
+    # report whose worker died: the database decides, so a missed run only delays them.
+    "reports.sweep": {
+        "task": "reports.tasks.sweep",
+        "schedule": timedelta(seconds=env_int("REPORTS_SWEEP_INTERVAL_SECONDS", 300, minimum=1)),
+    },
+    # Reports emailed with their PDF attached (offices that chose it); links go as notifications.
+    "reports.deliver": {
+        "task": "reports.tasks.deliver",
+        "schedule": timedelta(seconds=env_int("NOTIFICATION_EMAIL_INTERVAL_SECONDS", 60, minimum=1)),
+    },
 }
 
 # --- Email ----------------------------------------------------------------------------------
@@ -435,6 +446,9 @@ LOGGING = {
         # Never email tracebacks (they carry request data) to anyone.
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # WeasyPrint and fontTools narrate every PDF at INFO; their warnings (a refused URL) still show.
+        "weasyprint": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "fontTools": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 
@@ -462,6 +476,12 @@ DIGEST_HOUR = env_int("DIGEST_HOUR", 7, minimum=0)
 
 # Submissions of the public contact form allowed per IP address (django-ratelimit's syntax).
 CONTACT_FORM_RATE = env_str("CONTACT_FORM_RATE", "10/h")
+
+# --- Reports --------------------------------------------------------------------------------
+# Dashboard figures are cached per office, period and tag this long (0: not cached).
+REPORTS_CACHE_SECONDS = env_int("REPORTS_CACHE_SECONDS", 300, minimum=0)
+# A report claimed longer ago than this belongs to a worker that died; the sweep hands it on.
+REPORTS_PRODUCE_LEASE_SECONDS = env_int("REPORTS_PRODUCE_LEASE_SECONDS", 900, minimum=30)
 
 # --- Inbound email --------------------------------------------------------------------------
 # Larger messages are kept raw and flagged; their attachments are not extracted.

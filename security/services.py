@@ -253,9 +253,24 @@ def sessions_end_all(*, user: User, actor: User, office: Office | None = None, k
 
 
 # --- Notifications -----------------------------------------------------------------------------
-def notification_create(*, office: Office, recipient: User, kind: str, title: str, link: str = "") -> Notification:
-    """A row now; its email copy goes out with the next sweep, so none is lost."""
-    return Notification.objects.create(office=office, recipient=recipient, kind=kind, title=title[:200], link=link)
+def notification_create(
+    *, office: Office, recipient: User, kind: str, title: str, link: str = "", email: bool = True
+) -> Notification:
+    """A row now; its email copy goes out with the next sweep, so none is lost.
+
+    ``email=False`` when the news reaches the person by another email of its own (a report
+    sent with its PDF attached): the row is born already emailed, so the sweep skips it.
+    """
+    now = timezone.now()
+    return Notification.objects.create(
+        office=office,
+        recipient=recipient,
+        kind=kind,
+        title=title[:200],
+        link=link,
+        created_at=now,
+        emailed_at=None if email else now,
+    )
 
 
 def notification_mark_read(*, office: Office, recipient: User, notification_id: int | None = None) -> int:

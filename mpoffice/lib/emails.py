@@ -6,6 +6,7 @@ correspondence outbox.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -13,13 +14,17 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 
-def _send(*, template: str, to: str, context: dict[str, Any]) -> None:
+def _send(
+    *, template: str, to: str, context: dict[str, Any], attachments: Sequence[tuple[str, bytes, str]] = ()
+) -> None:
     context = {"site_url": settings.SITE_URL, **context}
     subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
     text = render_to_string(f"emails/{template}.txt", context)
     html = render_to_string(f"emails/{template}.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
     message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
     message.send()
 
 
@@ -35,3 +40,13 @@ def send_enquiry_digest(*, to: str, office_name: str, overdue: list[dict], due_s
     """Each row: {"organisation", "reference", "due_on", "link"}."""
     context = {"office_name": office_name, "overdue": overdue, "due_soon": due_soon}
     _send(template="enquiry_digest", to=to, context=context)
+
+
+def send_report(*, to: str, office_name: str, title: str, link: str, filename: str, pdf: bytes) -> None:
+    """A trend report with its PDF attached (offices that chose to receive it that way)."""
+    _send(
+        template="report",
+        to=to,
+        context={"office_name": office_name, "title": title, "link": link},
+        attachments=[(filename, pdf, "application/pdf")],
+    )

@@ -31,6 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if membership.allows(Perm.MANAGE_STAFF):
         context["staff"] = selectors.staff_with_2fa_status(office=request.office)
     context["recent_sign_ins"] = selectors.recent_sign_ins(user=request.user, limit=5)
+    context["sections"] = home_pages.overview_sections.for_page(request)
     return render(request, "security/home.html", context)
 
 

@@ -114,3 +114,28 @@ def test_the_enquiry_sweep_benchmark_takes_every_due_step():
     assert report.due > 0
     assert report.moved >= report.due
     assert "steps taken" in report.summary()
+
+
+def test_the_dashboard_benchmark_answers_and_produces_a_weekly_report(settings, tmp_path):
+    from bench import dashboard
+
+    # "Cold" requests clear the cache: a cache of this process only, never the shared Redis database.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bench"}}
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    generate.generate_office_10y(TINY, seed=7)
+
+    report = dashboard.run_dashboard_benchmarks(iterations=2, warmup=1, report_runs=1)
+
+    assert report.ok, [(m.benchmark.path, m.statuses) for m in report.measurements]
+    assert {m.benchmark.name for m in report.measurements} >= {"dashboard: 12 weeks, cold", "dashboard: 12 weeks, warm"}
+    cold = next(m for m in report.measurements if m.benchmark.name == "dashboard: 12 weeks, cold")
+    warm = next(m for m in report.measurements if m.benchmark.name == "dashboard: 12 weeks, warm")
+    assert cold.queries > warm.queries > 0
+    (run,) = report.report_runs
+    assert run.status == "done"
+    assert run.seconds > 0
+    assert run.pdf_bytes > 1000
+    assert "| dashboard: 12 weeks, cold | 200 |" in dashboard.markdown(report, TINY)
+    from reports.models import Report
+
+    assert not Report.objects.for_office(Office.objects.get(slug=generate.OFFICE_SLUG)).exists()

@@ -71,3 +71,9 @@ def test_a_deactivated_recipient_gets_no_email(note):
     note.recipient.save()
     assert services.notifications_email_due() == 0
     assert Notification.unscoped.get(pk=note.pk).emailed_at is not None
+
+
+def test_a_notification_whose_news_goes_by_another_email_is_not_emailed(office, caseworker):
+    services.notification_create(office=office, recipient=caseworker, kind="x", title="in the app only", email=False)
+    assert services.notifications_email_due() == 0
+    assert mail.outbox == []
