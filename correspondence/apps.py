@@ -44,7 +44,15 @@ class CorrespondenceConfig(AppConfig):
 
         declare_no_personal_data(m.Mailbox, "The office's own mailbox settings (a staff account, not a constituent)")
         declare_no_personal_data(m.MailboxFolderState, "Polling positions: folder names and UIDs")
+        declare_no_personal_data(m.LetterTemplate, "The office's own letter wording, with merge fields, not values")
+        declare_no_personal_data(m.StandardParagraph, "The office's own reusable wording, with merge fields")
+        declare_no_personal_data(
+            m.Letterhead, "The office's letterhead: the MP's public name and title, office address, logo, signature"
+        )
         casework_search.register(casework_search.Provider("messages", "Messages", message_hits, order=40))
-        from correspondence.sections import register_all
+        from correspondence import demo_letters, sections, sections_letters
+        from security import demo as demo_registry
 
-        register_all()
+        sections.register_all()
+        sections_letters.register_all()
+        demo_registry.register(demo_letters.seed)

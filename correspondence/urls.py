@@ -1,6 +1,6 @@
 from django.urls import path
 
-from correspondence import views, views_mailboxes
+from correspondence import urls_letters, views, views_mailboxes
 
 app_name = "correspondence"
 
@@ -28,4 +28,5 @@ urlpatterns = [
         views.attachment_download,
         name="attachment_download",
     ),
+    *urls_letters.urlpatterns,
 ]

@@ -1,5 +1,6 @@
 """Correspondence data, one module per topic; import models from here."""
 
+from correspondence.models.letters import Addressee, Letterhead, LetterTemplate, StandardParagraph, letterhead_path
 from correspondence.models.mailboxes import AuthMethod, Mailbox, MailboxFolderState
 from correspondence.models.messages import (
     Attachment,
@@ -14,16 +15,21 @@ from correspondence.models.messages import (
 )
 
 __all__ = [
+    "Addressee",
     "Attachment",
     "AuthMethod",
     "Channel",
     "Direction",
+    "LetterTemplate",
+    "Letterhead",
     "Mailbox",
     "MailboxFolderState",
     "Message",
     "ParseState",
     "RawEmail",
     "RawSource",
+    "StandardParagraph",
     "TriageState",
     "attachment_path",
+    "letterhead_path",
 ]
