@@ -104,7 +104,7 @@ class LetterStartForm(forms.Form):
         queryset=LetterTemplate.unscoped.none(), required=False, empty_label="A blank letter", label="Template"
     )
     addressee = forms.ChoiceField(
-        choices=Addressee.choices, initial=Addressee.CONSTITUENT, widget=forms.RadioSelect, label="To"
+        choices=Addressee.choices, initial=Addressee.CONSTITUENT, widget=forms.RadioSelect, label="To", required=False
     )
     organisation = forms.ModelChoiceField(
         queryset=Organisation.unscoped.none(), required=False, empty_label="Choose an organisation"
@@ -112,6 +112,10 @@ class LetterStartForm(forms.Form):
 
     def __init__(self, *args: Any, office: Office, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.is_bound and not self.data.get("addressee"):
+            # A link with only ?template= writes to the constituent, as the radio shows.
+            self.data = self.data.copy()
+            self.data["addressee"] = Addressee.CONSTITUENT
         self.fields["template"].queryset = active_templates(office)
         self.fields["organisation"].queryset = _organisations(office)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -15,6 +15,7 @@ from correspondence.forms_letters import LetterheadForm, LetterTemplateForm, Sta
 from correspondence.letter_layout import LetterContent, letter_pdf
 from correspondence.merge import MERGE_FIELDS, merge_fields_for, merge_render
 from correspondence.models import LetterTemplate, StandardParagraph
+from correspondence.views_letters import pdf_response
 from security.decorators import office_required
 from security.errors import DomainError
 from security.roles import Perm
@@ -140,7 +141,7 @@ SAMPLE_BODY = "\n\n".join(
 
 @office_required(Perm.MANAGE_OFFICE)
 @require_GET
-def letterhead_sample(request: HttpRequest) -> HttpResponse:
+def letterhead_sample(request: HttpRequest) -> FileResponse:
     """A sample letter on the letterhead as it stands, with example values, as a PDF."""
     letterhead = letters.letterhead_get(request.office)
     fields = merge_fields_for(office=request.office, letterhead=letterhead, sender=request.user)
@@ -151,8 +152,4 @@ def letterhead_sample(request: HttpRequest) -> HttpResponse:
         date=timezone.localdate(),
         our_reference=fields["case.reference"],
     )
-    response = HttpResponse(letter_pdf(content, letterhead).pdf, content_type="application/pdf")
-    response["Content-Disposition"] = 'inline; filename="sample-letter.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return pdf_response(letter_pdf(content, letterhead).pdf, "sample-letter.pdf")

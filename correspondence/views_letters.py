@@ -8,6 +8,7 @@ or ask for ``format=json``.
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
@@ -151,12 +152,7 @@ def letter_preview(request: HttpRequest, case_id: int) -> HttpResponse:
     content = _content(request, case, form)
     letterhead = letters.letterhead_get(request.office)
     if content is not None and request.POST.get("format") == "pdf":
-        rendered = letter_pdf(content, letterhead)
-        response = HttpResponse(rendered.pdf, content_type="application/pdf")
-        response["Content-Disposition"] = 'inline; filename="letter-preview.pdf"'
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return pdf_response(letter_pdf(content, letterhead).pdf, "letter-preview.pdf")
     preview = {
         "sheet": _sheet(content, letterhead) if content is not None else "",
         "leftover": sorted({m.group(0) for m in FIELD.finditer(content.body)}) if content else [],
@@ -166,6 +162,14 @@ def letter_preview(request: HttpRequest, case_id: int) -> HttpResponse:
         return render(request, "correspondence/letters/_preview.html", preview)
     start = LetterStartForm(office=request.office)
     return _editor(request, case, form, start, preview=preview)
+
+
+def pdf_response(pdf: bytes, filename: str) -> FileResponse:
+    """Our own PDF, shown in the browser's viewer; never cached (it holds personal data)."""
+    response = FileResponse(io.BytesIO(pdf), content_type="application/pdf", filename=filename)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _sheet(content: LetterContent, letterhead: Any) -> str:

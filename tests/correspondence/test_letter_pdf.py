@@ -110,7 +110,8 @@ def test_the_fetcher_refuses_every_url_but_the_assets_it_was_given(web_server, t
     }
     text = pdftotext(rendered.pdf)
     assert "Body text" in text
-    assert "TOP-SECRET" not in text and "root:" not in text
+    assert "TOP-SECRET" not in text
+    assert "root:" not in text
     assert pdf_images(rendered.pdf, tmp_path) == 1, "only the logo it was given"
 
 
@@ -188,7 +189,7 @@ def test_a_letter_prints_the_address_date_reference_body_and_signature(case, cas
 
 
 def test_the_address_sits_in_a_dl_window(case, letterhead, tmp_path):
-    """Where pdftotext finds the first address line: 20 mm from the left, 45–50 mm from the top."""
+    """Where pdftotext finds the first address line: 20 mm from the left, 46 to 50 mm from the top."""
     content = LetterContent(address="Ms Priya Sharma\n12 Mill Lane", body="Hello.", date=dt.date(2026, 3, 3))
     path = tmp_path / "letter.pdf"
     path.write_bytes(letter_pdf(content, letterhead).pdf)
@@ -223,7 +224,8 @@ def test_a_letter_to_an_organisation_prints_its_address(office, case, caseworker
         body="Dear Sir or Madam,\n\nPlease help.",
     )
     text = pdftotext(stored_pdf(message))
-    assert "Northtown Council" in text and "Market Square" in text
+    assert "Northtown Council" in text
+    assert "Market Square" in text
     assert message.recipients[0]["name"] == "Northtown Council"
 
 
@@ -266,7 +268,8 @@ def test_hostile_text_in_a_template_prints_as_written_and_fetches_nothing(
     assert "{% debug %}" in text
     assert '<img src="file:///etc/passwd">' in text
     assert settings.SECRET_KEY not in text
-    assert "root:" not in text and "sql_queries" not in text
+    assert "root:" not in text
+    assert "sql_queries" not in text
     assert Recorder.hits == []
     assert set(fetches) == {"asset:logo", "asset:signature"}, "the letter asked for its own pictures only"
 

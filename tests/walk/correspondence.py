@@ -1,12 +1,24 @@
 from django.core.files.base import ContentFile
 
-from correspondence.models import Attachment, Mailbox, MailboxFolderState, Message, RawEmail
+from correspondence.demo_letters import demo_logo, demo_signature
+from correspondence.models import (
+    Attachment,
+    Letterhead,
+    LetterTemplate,
+    Mailbox,
+    MailboxFolderState,
+    Message,
+    RawEmail,
+    StandardParagraph,
+)
 
 PARAMS = {
     "message_id": "message",
     "attachment_id": "attachment",
     "raw_email_id": "rawemail",
     "mailbox_id": "mailbox",
+    "template_id": "lettertemplate",
+    "paragraph_id": "standardparagraph",
 }
 
 
@@ -46,3 +58,14 @@ def build(office, prefix, rows):
     mailbox.secret_set(f"{prefix}-secret")
     mailbox.save()
     rows["mailboxfolderstate"] = MailboxFolderState.objects.create(office=office, mailbox=mailbox, folder="INBOX")
+    rows["lettertemplate"] = LetterTemplate.objects.create(
+        office=office, name=f"{prefix} template", body=f"{prefix} letter to {{{{ constituent.full_name }}}}"
+    )
+    rows["standardparagraph"] = StandardParagraph.objects.create(
+        office=office, title=f"{prefix} paragraph", shortcut=prefix.lower()[:30], body=f"{prefix} paragraph text"
+    )
+    letterhead = Letterhead(office=office, mp_name=f"{prefix} MP", address=f"{prefix} House", footer=prefix)
+    letterhead.logo.save("logo-walk.png", ContentFile(demo_logo().read()), save=False)
+    letterhead.signature.save("signature-walk.png", ContentFile(demo_signature().read()), save=False)
+    letterhead.save()
+    rows["letterhead"] = letterhead
