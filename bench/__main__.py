@@ -8,6 +8,7 @@
     python -m bench queries --path /cases    # every query of one page, slowest first, and its plan
     python -m bench ingest --count 500       # store + parse 500 corpus emails: emails per second
     python -m bench ingest --ingest-path worker   # the same through store_raw + process_raw
+    python -m bench letters --count 200      # render a one-page letter 200 times: median ms
 
 Each step runs in its own process: Django reads its settings once from the environment, and the
 peak RSS reported for a run is then the benchmark's, not the generator's.
@@ -31,10 +32,13 @@ DEFAULT_SCALES = (0.1, 1.0)
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
-    parser.add_argument("step", nargs="?", choices=("all", "generate", "run", "queries", "ingest"), default="all")
+    steps = ("all", "generate", "run", "queries", "ingest", "letters")
+    parser.add_argument("step", nargs="?", choices=steps, default="all")
     parser.add_argument("--path", action="append", help="queries step: the page(s) to profile, e.g. /cases")
     parser.add_argument("--scale", type=float, action="append", help="1.0 = office-10y; repeatable")
-    parser.add_argument("--count", type=int, default=500, help="ingest step: emails to store and parse")
+    parser.add_argument(
+        "--count", type=int, default=None, help="ingest: emails to store and parse (500); letters: renders (200)"
+    )
     parser.add_argument(
         "--ingest-path",
         choices=("inline", "worker"),
@@ -164,11 +168,32 @@ def _ingest(args: argparse.Namespace) -> int:
     except OperationalError:  # no bench database yet
         generate.recreate_database(args.database_url)
     generate.migrate()
-    report = ingest.run_ingest(args.count, path=args.ingest_path)
+    report = ingest.run_ingest(args.count or 500, path=args.ingest_path)
     print(report.summary())
     RESULTS_DIR.mkdir(exist_ok=True)
     path = RESULTS_DIR / f"{args.date}-ingest-{args.ingest_path}.md"
     path.write_text(f"# Ingestion, {args.date}\n\n{report.summary()}\n", encoding="utf-8")
+    print(f"Written to {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+    return 0 if report.ok else 1
+
+
+def _letters(args: argparse.Namespace) -> int:
+    """Render a one-page letter --count times in the bench database (migrated first if need be)."""
+    configure(args.database_url, args.redis_url)
+    from django.db import OperationalError, connection
+
+    from bench import generate, letters
+
+    try:
+        connection.ensure_connection()
+    except OperationalError:  # no bench database yet
+        generate.recreate_database(args.database_url)
+    generate.migrate()
+    report = letters.run_letters(args.count or 200)
+    print(report.summary())
+    RESULTS_DIR.mkdir(exist_ok=True)
+    path = RESULTS_DIR / f"{args.date}-letters.md"
+    path.write_text(f"# Letter rendering, {args.date}\n\n{report.summary()}\n", encoding="utf-8")
     print(f"Written to {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
     return 0 if report.ok else 1
 
@@ -227,7 +252,8 @@ def _all(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    step = {"generate": _generate, "run": _run, "queries": _queries, "ingest": _ingest, "all": _all}[args.step]
+    steps = {"generate": _generate, "run": _run, "queries": _queries, "ingest": _ingest, "letters": _letters}
+    step = (steps | {"all": _all})[args.step]
     return step(args)
 
 

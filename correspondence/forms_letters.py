@@ -66,7 +66,9 @@ class LetterheadForm(forms.ModelForm):
     """The pictures are checked by the service (PNG or JPEG, size, pixels), not trusted by name."""
 
     logo = forms.FileField(
-        required=False, label="Upload a new logo", help_text="PNG or JPEG, up to 2 MB; printed 22 mm high at the top left."
+        required=False,
+        label="Upload a new logo",
+        help_text="PNG or JPEG, up to 2 MB; printed 22 mm high at the top left.",
     )
     remove_logo = forms.BooleanField(required=False, label="Remove the logo")
     signature = forms.FileField(

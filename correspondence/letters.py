@@ -223,7 +223,8 @@ def paragraph_save(
 
 def _save(row: Any, values: dict[str, Any], *, office: Office, actor: User, noun: str) -> Any:
     creating = row.pk is None
-    changed = [k for k, v in values.items() if getattr(row, k) != v]
+    # A new row records every field it was given; an existing one only those that changed.
+    changed = [k for k, v in values.items() if creating or getattr(row, k) != v]
     for name in changed:
         setattr(row, name, values[name])
     if creating or changed:

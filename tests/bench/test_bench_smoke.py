@@ -91,3 +91,23 @@ def test_the_ingestion_corpus_gets_a_message_id_of_its_own():
     assert all(raw.startswith(b"Message-ID: <bench-r-") for raw in raws)
     assert all(raw.lower().count(b"\nmessage-id:") == 0 for raw in raws)
     assert len(set(raws)) == 3
+
+
+def test_the_letters_benchmark_renders_a_one_page_letter(settings, tmp_path):
+    from bench import letters as bench_letters
+    from correspondence.models import Message
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    report = bench_letters.run_letters(3, warmup=1)
+
+    office = Office.objects.get(slug=bench_letters.OFFICE_SLUG)
+    assert report.pages == 1
+    assert len(report.timings_ms) == 3
+    assert report.median_ms > 0
+    assert report.pdf_bytes > 1000
+    assert len(report.save_ms) == 3
+    assert Message.objects.for_office(office).filter(channel="letter").count() == 3
+    assert "letters: rendered a one-page letter 3 times" in report.summary()
+    # Run again: the office, its letterhead, templates and case are reused, not duplicated.
+    bench_letters.run_letters(1, warmup=0)
+    assert Office.objects.filter(slug=bench_letters.OFFICE_SLUG).count() == 1
