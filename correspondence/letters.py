@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+from PIL import Image
 
 from casework import services as case_services
 from casework.models import Case, CaseStatus
@@ -87,11 +90,6 @@ def _checked_image(upload: UploadedFile) -> tuple[bytes, str]:
 
 
 def _check_pixels(body: bytes) -> None:
-    import io
-    import warnings
-
-    from PIL import Image
-
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -240,8 +238,6 @@ def active_templates(office: Office) -> QuerySet[LetterTemplate]:
 
 def active_paragraphs(office: Office, query: str = "") -> QuerySet[StandardParagraph]:
     """Paragraphs in use, optionally those whose title, category or shortcut contains ``query``."""
-    from django.db.models import Q
-
     found = StandardParagraph.objects.for_office(office).filter(is_active=True)
     query = query.strip()
     if query:

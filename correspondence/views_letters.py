@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from casework.models import Case, CaseStatus
 from casework.selectors import visible_cases
+from constituents.models import Organisation
 from correspondence import letters
 from correspondence.forms_letters import LetterForm, LetterStartForm
 from correspondence.letter_layout import LetterContent, letter_pdf, letter_sheet_html
@@ -65,14 +66,16 @@ def _initial(request: HttpRequest, case: Case, start: LetterStartForm) -> tuple[
 
 
 def _editor(request: HttpRequest, case: Case, form: LetterForm, start: LetterStartForm, **extra: Any) -> HttpResponse:
+    organisation_id = str(form["organisation"].value() or "")
     context = {
         "case": case,
         "form": form,
         "start": start,
-        "organisation": form.cleaned_data.get("organisation") if form.is_bound and form.is_valid() else None,
+        "organisation": Organisation.objects.for_office(request.office).filter(pk=organisation_id).first()
+        if organisation_id.isdigit()
+        else None,
         "paragraphs": letters.paragraph_choices(office=request.office, actor=request.user, case=case),
         "picker_target": "id_body",
-        "letterhead": letters.letterhead_get(request.office),
         **extra,
     }
     return render(request, "correspondence/letters/editor.html", context)
@@ -148,6 +151,7 @@ def _content(request: HttpRequest, case: Case, form: LetterForm) -> LetterConten
 def letter_preview(request: HttpRequest, case_id: int) -> HttpResponse:
     """The letter as it will print: on screen (htmx, into the editor), or as the PDF itself."""
     case = _case_or_404(request, case_id)
+    audit_view(request, case)
     form = LetterForm(request.POST, office=request.office)
     content = _content(request, case, form)
     letterhead = letters.letterhead_get(request.office)
@@ -192,7 +196,10 @@ def paragraph_picker(request: HttpRequest) -> HttpResponse:
     case = None
     case_id = request.GET.get("case", "")
     if case_id.isdigit() and len(case_id) < 19:
-        case = visible_cases(office=request.office, membership=request.membership).filter(pk=case_id).first()
+        found = visible_cases(office=request.office, membership=request.membership).select_related("constituent")
+        case = found.filter(pk=case_id).first()
+        if case is not None:
+            audit_view(request, case)  # its constituent's details are merged into the paragraphs
     query = request.GET.get("q", "")[:100]
     target = request.GET.get("target", "")
     target = target if _TARGET.match(target) else "id_body"

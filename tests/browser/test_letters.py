@@ -70,7 +70,9 @@ def _office_with_letters():
     return office, manager
 
 
-def test_a_caseworker_writes_a_letter_from_a_case(live_server, page: Page, axe: Axe, media) -> None:
+def test_a_caseworker_writes_a_letter_from_a_case(
+    live_server, page: Page, axe: Axe, media, console_errors: list[str]
+) -> None:
     office, _ = _office_with_letters()
     worker = UserFactory(full_name="Casey Worker", email="casey@example.org")
     MembershipFactory(user=worker, office=office, role=Role.CASEWORKER)
@@ -145,6 +147,7 @@ def test_a_caseworker_writes_a_letter_from_a_case(live_server, page: Page, axe: 
         text = subprocess.run(["pdftotext", "-", "-"], input=handle.read(), capture_output=True, check=True).stdout
     assert f"quoting {case.reference}".encode() in text
     assert b"DWP-2026-77" in text
+    assert console_errors == [], "no script error and no CSP refusal on the way"
 
 
 def test_the_managers_letter_pages(live_server, page: Page, axe: Axe, media) -> None:

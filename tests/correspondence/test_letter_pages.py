@@ -118,6 +118,7 @@ def test_it_starts_a_letter_to_an_organisation(caseworker_client, office, case, 
     page = caseworker_client.get(f"/cases/{case.pk}/letter", query).content.decode()
     assert "Northtown Council\nTown Hall\nNT1 1AB" in page
     assert f'name="organisation" value="{council.pk}"' in page
+    assert "<strong>To:</strong> Northtown Council" in page
     missing = caseworker_client.get(f"/cases/{case.pk}/letter", {"addressee": "organisation"}).content.decode()
     assert "Choose the organisation to write to." in missing
 

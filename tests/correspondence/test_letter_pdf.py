@@ -18,7 +18,7 @@ from correspondence import letters
 from correspondence.demo_letters import demo_logo, demo_signature
 from correspondence.letter_layout import LetterContent, letter_pdf
 from correspondence.merge import MergeError
-from correspondence.models import Letterhead
+from correspondence.models import Letterhead, LetterTemplate
 from mpoffice.lib import pdf as pdf_lib
 from mpoffice.lib.pdf import Asset, render_pdf
 from security.errors import DomainError
@@ -243,6 +243,15 @@ def test_a_template_naming_anything_outside_the_allow_list_is_refused_when_saved
     with pytest.raises(MergeError) as raised:
         letters.template_save(office=office, actor=manager, name="Bad", addressee="constituent", body=f"Hi {field}")
     assert field.strip("{} ") in str(raised.value)
+
+
+def test_a_template_stored_with_a_forbidden_field_is_refused_again_when_used(office, case, caseworker):
+    """Saved some other way (an old row, the admin, a restore): merging refuses it and prints nothing."""
+    template = LetterTemplate.objects.create(office=office, name="Old", body="Key: {{ settings.SECRET_KEY }}")
+    with pytest.raises(MergeError) as raised:
+        letters.letter_start(case=case, actor=caseworker, template=template)
+    assert raised.value.unknown == ["settings.SECRET_KEY"]
+    assert settings.SECRET_KEY not in str(raised.value)
 
 
 def test_hostile_text_in_a_template_prints_as_written_and_fetches_nothing(
