@@ -151,7 +151,7 @@ def test_a_caseworker_writes_a_letter_from_a_case(
 
 
 def test_the_managers_letter_pages(live_server, page: Page, axe: Axe, media) -> None:
-    office, manager = _office_with_letters()
+    _, manager = _office_with_letters()
     session_id = verified_client(manager).cookies[settings.SESSION_COOKIE_NAME].value
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session_id, "url": live_server.url}])
 
