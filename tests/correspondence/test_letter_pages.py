@@ -7,6 +7,9 @@ import subprocess
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from casework import services as case_services
 from correspondence import letters
@@ -413,3 +416,27 @@ def test_the_editor_and_picker_take_a_fixed_number_of_queries(
         assert caseworker_client.get(f"/cases/{case.pk}/letter", {"template": template.pk}).status_code == 200
     with django_assert_max_num_queries(12):
         assert caseworker_client.get("/letters/paragraphs/picker", {"case": case.pk}).status_code == 200
+
+
+# --- Whatever is sent, no 500 ---------------------------------------------------------------------
+anything = st.text(st.characters(codec="utf-8"), max_size=300) | st.sampled_from(
+    ["", "\x00", "{{", "{{ settings.SECRET_KEY }}", "{% debug %}", "a\n" * 20, "x" * 3000]
+)
+FUZZ = hypothesis_settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@FUZZ
+@given(values=st.lists(anything, min_size=6, max_size=6))
+def test_the_preview_and_save_never_crash(caseworker_client, case, values):
+    names = ("addressee", "organisation", "address", "their_reference", "subject", "body")
+    data = dict(zip(names, values, strict=True))
+    preview = caseworker_client.post(f"/cases/{case.pk}/letter/preview", data, HTTP_HX_REQUEST="true")
+    assert preview.status_code == 200
+    assert caseworker_client.post(f"/cases/{case.pk}/letter", data).status_code in (200, 302)
+
+
+@FUZZ
+@given(values=st.lists(anything, min_size=3, max_size=3))
+def test_the_template_form_never_crashes(manager_client, values):
+    data = dict(zip(("name", "addressee", "body"), values, strict=True))
+    assert manager_client.post("/letters/templates/add", data).status_code in (200, 302)
