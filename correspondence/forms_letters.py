@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from constituents.models import Organisation
-from correspondence.letter_layout import MAX_ADDRESS_LINES
+from correspondence.letter_layout import MAX_ADDRESS_LINE, MAX_ADDRESS_LINES
 from correspondence.letters import MAX_BODY, MAX_IMAGE_BYTES, active_templates
 from correspondence.merge import merge_validate, unknown_fields_message
 from correspondence.models import Addressee, Letterhead, LetterTemplate, StandardParagraph
@@ -138,7 +138,8 @@ class LetterForm(forms.Form):
     address = forms.CharField(
         label="Address",
         widget=forms.Textarea(attrs={"rows": MAX_ADDRESS_LINES, "class": "letter-address"}),
-        help_text=f"As it shows through the envelope window: {MAX_ADDRESS_LINES} lines at most.",
+        help_text=f"As it shows through the envelope window: {MAX_ADDRESS_LINES} lines at most, "
+        f"each of {MAX_ADDRESS_LINE} characters at most.",
         max_length=1000,
     )
     their_reference = forms.CharField(

@@ -19,9 +19,10 @@ from correspondence.models import Letterhead
 from mpoffice.lib.pdf import Asset, AssetLoader, RenderedPdf, render_pdf, static_stylesheet
 from mpoffice.lib.sniff import sniff_bytes
 
-# A DL window shows about seven lines of 11 pt type; more would hide under the envelope.
+# A DL window (90 mm wide) shows seven lines of the 10.5 pt address, each of about 44
+# characters of ordinary text; more would hide under the envelope.
 MAX_ADDRESS_LINES = 7
-MAX_ADDRESS_LINE = 80
+MAX_ADDRESS_LINE = 44
 STYLESHEET = "css/letter.css"
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg"})
 _BLANK_LINE = re.compile(r"\n[ \t]*\n+")

@@ -341,7 +341,10 @@ def check_address(address: str) -> str:
     if len(lines) > MAX_ADDRESS_LINES:
         raise DomainError(f"An address fits the envelope window in {MAX_ADDRESS_LINES} lines at most.")
     if any(len(line) > MAX_ADDRESS_LINE for line in lines):
-        raise DomainError(f"Keep each address line under {MAX_ADDRESS_LINE} characters.")
+        raise DomainError(
+            f"Keep each address line to {MAX_ADDRESS_LINE} characters so it fits the envelope window; "
+            "split a long line in two."
+        )
     return "\n".join(lines)
 
 

@@ -440,3 +440,10 @@ def test_the_preview_and_save_never_crash(caseworker_client, case, values):
 def test_the_template_form_never_crashes(manager_client, values):
     data = dict(zip(("name", "addressee", "body"), values, strict=True))
     assert manager_client.post("/letters/templates/add", data).status_code in (200, 302)
+
+
+def test_an_address_line_too_long_for_the_window_is_refused(caseworker_client, case):
+    long_line = "Personal Independence Payment Department for Work"
+    response = caseworker_client.post(f"/cases/{case.pk}/letter", letter_post(address=f"{long_line}\nNT1 1AA"))
+    assert "split a long line in two" in response.content.decode()
+    assert not Message.objects.for_office(case.office).exists()

@@ -292,8 +292,14 @@ def test_a_constituents_own_hostile_text_is_only_text(office, caseworker, letter
         office=office, actor=caseworker, name="Hello", addressee="constituent", body="Dear {{ constituent.full_name }}"
     )
     start = letters.letter_start(case=case, actor=caseworker, template=template)
+    assert start.address.startswith('<img src="http://')
     message = letters.letter_create(
-        case=case, actor=caseworker, addressee="constituent", address=start.address, subject="x", body=start.body
+        case=case,
+        actor=caseworker,
+        addressee="constituent",
+        address="The occupier\nNT1 1AA",
+        subject="x",
+        body=start.body,
     )
     text = pdftotext(stored_pdf(message))
     assert "{{ settings.SECRET_KEY }}" in text
