@@ -223,7 +223,7 @@ def test_preview_shows_the_page_with_the_text_escaped(caseworker_client, case):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script>alert" not in page
     assert 'onerror="alert' not in page
-    assert "Ms Priya Sharma<br>12 Mill Lane<br>" in page
+    assert '<p class="letter__address">Ms Priya Sharma\n12 Mill Lane\nNorthtown\nNT1 1AA</p>' in page
     assert "still contains {{ case.reference }}" in page
     assert "<html" not in page, "an htmx preview is a partial"
     assert not Message.objects.for_office(case.office).exists()
