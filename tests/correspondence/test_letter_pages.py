@@ -369,8 +369,8 @@ def test_a_manager_sets_the_letterhead_with_pictures(manager_client, office, cas
     assert letterhead.signature
     assert letterhead.footer == "Small print"
     logo = caseworker_client.get("/letters/letterhead/logo")
-    assert logo["Content-Type"] == "image/png"
-    assert b"".join(logo.streaming_content).startswith(b"\x89PNG")
+    assert logo["Content-Type"] == "image/jpeg", "kept as the JPEG that is printed"
+    assert b"".join(logo.streaming_content).startswith(b"\xff\xd8\xff")
     sample = manager_client.get("/letters/letterhead/sample")
     assert sample["Content-Type"] == "application/pdf"
     pdf = b"".join(sample.streaming_content)

@@ -343,9 +343,19 @@ def test_a_huge_picture_is_refused(office, manager):
         letters.letterhead_save(office=office, actor=manager, values={"mp_name": "A"}, logo=upload)
 
 
-def test_letterhead_pictures_are_stored_under_the_offices_path(office, manager):
+def test_letterhead_pictures_are_stored_under_the_offices_path_as_print_ready_jpeg(office, manager):
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGBA", (200, 80), (0, 0, 0, 0)).save(buffer, format="PNG")  # transparent: becomes white
+    transparent = SimpleUploadedFile("sig.png", buffer.getvalue())
     letterhead = letters.letterhead_save(
-        office=office, actor=manager, values={"mp_name": "A"}, logo=demo_logo(), signature=demo_signature()
+        office=office, actor=manager, values={"mp_name": "A"}, logo=demo_logo(), signature=transparent
     )
     assert letterhead.logo.name.startswith(f"offices/{office.pk}/letterhead/logo-")
     assert letterhead.signature.name.startswith(f"offices/{office.pk}/letterhead/signature-")
+    with letterhead.signature.open("rb") as handle, Image.open(handle) as stored:
+        assert (stored.format, stored.size) == ("JPEG", (200, 80))
+        assert stored.getpixel((10, 10)) == (255, 255, 255)
