@@ -11,6 +11,7 @@
     python -m bench outbox --count 5000      # 2 Celery workers send 5000 emails to a local SMTP server
     python -m bench enquiries --count 100000 # one sweep over 100,000 open enquiries
     python -m bench dashboard                # the managers' dashboard and the weekly report
+    python -m bench letters --count 200      # render a one-page letter 200 times: median ms
 
 Each step runs in its own process: Django reads its settings once from the environment, and the
 peak RSS reported for a run is then the benchmark's, not the generator's.
@@ -37,13 +38,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "step",
         nargs="?",
-        choices=("all", "generate", "run", "queries", "ingest", "outbox", "enquiries", "dashboard"),
+        choices=("all", "generate", "run", "queries", "ingest", "outbox", "enquiries", "dashboard", "letters"),
         default="all",
     )
     parser.add_argument("--path", action="append", help="queries step: the page(s) to profile, e.g. /cases")
     parser.add_argument("--scale", type=float, action="append", help="1.0 = office-10y; repeatable")
     parser.add_argument(
-        "--count", type=int, help="ingest (500), outbox (5000), enquiries (100000): how many to process"
+        "--count", type=int, help="ingest (500), outbox (5000), enquiries (100000), letters (200): how many"
     )
     parser.add_argument("--workers", type=int, default=2, help="outbox step: Celery worker processes")
     parser.add_argument(
@@ -190,67 +191,69 @@ def _queries(args: argparse.Namespace) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    """Store + parse --count corpus emails into the bench database (migrated first if need be)."""
+    """Store + parse --count corpus emails."""
+
+    def run() -> Any:
+        from bench import ingest
+
+        return ingest.run_ingest(args.count or 500, path=args.ingest_path)
+
+    return _standalone(args, f"ingest-{args.ingest_path}", "Ingestion", run)
+
+
+def _standalone(args: argparse.Namespace, name: str, title: str, run: Any) -> int:
+    """A benchmark with data of its own: in the bench database (migrated first if need be)."""
     configure(args.database_url, args.redis_url)
     from django.db import OperationalError, connection
 
-    from bench import generate, ingest
+    from bench import generate
 
     try:
         connection.ensure_connection()
     except OperationalError:  # no bench database yet
         generate.recreate_database(args.database_url)
     generate.migrate()
-    report = ingest.run_ingest(args.count or 500, path=args.ingest_path)
+    report = run()
     print(report.summary())
     RESULTS_DIR.mkdir(exist_ok=True)
-    path = RESULTS_DIR / f"{args.date}-ingest-{args.ingest_path}.md"
-    path.write_text(f"# Ingestion, {args.date}\n\n{report.summary()}\n", encoding="utf-8")
+    path = RESULTS_DIR / f"{args.date}-{name}.md"
+    path.write_text(f"# {title}, {args.date}\n\n{report.summary()}\n", encoding="utf-8")
     print(f"Written to {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
     return 0 if report.ok else 1
 
 
 def _outbox(args: argparse.Namespace) -> int:
     """Send --count emails through the outbox with --workers real Celery workers."""
-    configure(args.database_url, args.redis_url)
-    from django.db import OperationalError, connection
 
-    from bench import generate, outbox
-    from bench.environment import VAR_DIR
+    def run() -> Any:
+        from bench import outbox
+        from bench.environment import VAR_DIR
 
-    try:
-        connection.ensure_connection()
-    except OperationalError:  # no bench database yet
-        generate.recreate_database(args.database_url)
-    generate.migrate()
-    report = outbox.run_outbox(args.count or 5000, workers=args.workers, log_dir=VAR_DIR)
-    print(report.summary())
-    RESULTS_DIR.mkdir(exist_ok=True)
-    path = RESULTS_DIR / f"{args.date}-outbox.md"
-    path.write_text(f"# Outbox throughput, {args.date}\n\n{report.summary()}\n", encoding="utf-8")
-    print(f"Written to {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
-    return 0 if report.ok else 1
+        return outbox.run_outbox(args.count or 5000, workers=args.workers, log_dir=VAR_DIR)
+
+    return _standalone(args, "outbox", "Outbox throughput", run)
 
 
 def _enquiries(args: argparse.Namespace) -> int:
     """One enquiry sweep over --count open enquiries (default 100,000)."""
-    configure(args.database_url, args.redis_url)
-    from django.db import OperationalError, connection
 
-    from bench import enquiries, generate
+    def run() -> Any:
+        from bench import enquiries
 
-    try:
-        connection.ensure_connection()
-    except OperationalError:  # no bench database yet
-        generate.recreate_database(args.database_url)
-    generate.migrate()
-    report = enquiries.run_sweep(args.count or 100_000)
-    print(report.summary())
-    RESULTS_DIR.mkdir(exist_ok=True)
-    path = RESULTS_DIR / f"{args.date}-enquiries.md"
-    path.write_text(f"# Enquiry sweep, {args.date}\n\n{report.summary()}\n", encoding="utf-8")
-    print(f"Written to {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
-    return 0 if report.ok else 1
+        return enquiries.run_sweep(args.count or 100_000)
+
+    return _standalone(args, "enquiries", "Enquiry sweep", run)
+
+
+def _letters(args: argparse.Namespace) -> int:
+    """Render a one-page letter --count times."""
+
+    def run() -> Any:
+        from bench import letters
+
+        return letters.run_letters(args.count or 200)
+
+    return _standalone(args, "letters", "Letter rendering", run)
 
 
 def _one_scale(args: argparse.Namespace) -> float:
@@ -316,6 +319,7 @@ def main(argv: list[str] | None = None) -> int:
         "outbox": _outbox,
         "enquiries": _enquiries,
         "dashboard": _dashboard,
+        "letters": _letters,
     }
     step = {**steps, "all": _all}[args.step]
     return step(args)

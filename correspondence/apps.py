@@ -79,18 +79,23 @@ class CorrespondenceConfig(AppConfig):
 
         declare_no_personal_data(m.Mailbox, "The office's own mailbox settings (a staff account, not a constituent)")
         declare_no_personal_data(m.MailboxFolderState, "Polling positions: folder names and UIDs")
+        declare_no_personal_data(m.LetterTemplate, "The office's own letter wording, with merge fields, not values")
+        declare_no_personal_data(m.StandardParagraph, "The office's own reusable wording, with merge fields")
+        declare_no_personal_data(
+            m.Letterhead, "The office's letterhead: the MP's public name and title, office address, logo, signature"
+        )
         from mpoffice.lib.encryption import register_encrypted
 
         register_encrypted(m.Mailbox, m.Mailbox.ENCRYPTED_FIELDS)
         register_encrypted(m.SendingIdentity, ("smtp_password_encrypted",))
         casework_search.register(casework_search.Provider("messages", "Messages", message_hits, order=40))
-        from correspondence.sections import register_all
-
-        register_all()
-        from correspondence import demo
+        from correspondence import demo, demo_letters, sections, sections_letters
         from security import demo as demo_registry
 
+        sections.register_all()
+        sections_letters.register_all()
         demo_registry.register(demo.seed_demo)
+        demo_registry.register(demo_letters.seed)
         _register_office_menu()
 
 
@@ -112,5 +117,6 @@ def _register_office_menu() -> None:
             Perm.VIEW_DASHBOARD,
             "How quickly each organisation answers",
         ),
+        Entry("Correspondence", "Letters", "correspondence:letter_template_list", manage, "Templates, paragraphs"),
         Entry("Correspondence", "Public contact page", "correspondence:contact_settings", manage, "Topics, positions"),
     )

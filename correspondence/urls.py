@@ -1,6 +1,6 @@
 from django.urls import path
 
-from correspondence import views, views_contact, views_enquiries, views_mailboxes, views_outbox
+from correspondence import urls_letters, views, views_contact, views_enquiries, views_mailboxes, views_outbox
 
 app_name = "correspondence"
 
@@ -65,4 +65,5 @@ urlpatterns = [
         views.attachment_download,
         name="attachment_download",
     ),
+    *urls_letters.urlpatterns,
 ]

@@ -14,6 +14,7 @@ from correspondence.models.enquiries import (
     SentVia,
     StepKind,
 )
+from correspondence.models.letters import Addressee, Letterhead, LetterTemplate, StandardParagraph, letterhead_path
 from correspondence.models.mailboxes import DEFAULT_OAUTH_SCOPE, AuthMethod, Mailbox, MailboxFolderState
 from correspondence.models.messages import (
     Attachment,
@@ -41,6 +42,7 @@ __all__ = [
     "DEFAULT_LADDER",
     "DEFAULT_OAUTH_SCOPE",
     "OPEN_STATUSES",
+    "Addressee",
     "Attachment",
     "AuthMethod",
     "BatchState",
@@ -53,6 +55,8 @@ __all__ = [
     "EnquirySettings",
     "EnquiryStatus",
     "EnquiryStep",
+    "LetterTemplate",
+    "Letterhead",
     "Mailbox",
     "MailboxFolderState",
     "Message",
@@ -68,9 +72,11 @@ __all__ = [
     "SendingIdentity",
     "SentVia",
     "SmtpSecurity",
+    "StandardParagraph",
     "StepKind",
     "TopicKind",
     "Transport",
     "TriageState",
     "attachment_path",
+    "letterhead_path",
 ]

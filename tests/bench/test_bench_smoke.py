@@ -139,3 +139,23 @@ def test_the_dashboard_benchmark_answers_and_produces_a_weekly_report(settings, 
     from reports.models import Report
 
     assert not Report.objects.for_office(Office.objects.get(slug=generate.OFFICE_SLUG)).exists()
+
+
+def test_the_letters_benchmark_renders_a_one_page_letter(settings, tmp_path):
+    from bench import letters as bench_letters
+    from correspondence.models import Message
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    report = bench_letters.run_letters(3, warmup=1)
+
+    office = Office.objects.get(slug=bench_letters.OFFICE_SLUG)
+    assert report.pages == 1
+    assert len(report.timings_ms) == 3
+    assert report.median_ms > 0
+    assert report.pdf_bytes > 1000
+    assert len(report.save_ms) == 3
+    assert Message.objects.for_office(office).filter(channel="letter").count() == 3
+    assert "letters: rendered a one-page letter 3 times" in report.summary()
+    # Run again: the office, its letterhead, templates and case are reused, not duplicated.
+    bench_letters.run_letters(1, warmup=0)
+    assert Office.objects.filter(slug=bench_letters.OFFICE_SLUG).count() == 1

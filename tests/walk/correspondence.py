@@ -3,6 +3,7 @@ import datetime as dt
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from correspondence.demo_letters import demo_logo, demo_signature
 from correspondence.models import (
     Attachment,
     ContactTopic,
@@ -11,6 +12,8 @@ from correspondence.models import (
     Enquiry,
     EnquirySettings,
     EnquiryStep,
+    Letterhead,
+    LetterTemplate,
     Mailbox,
     MailboxFolderState,
     Message,
@@ -19,6 +22,7 @@ from correspondence.models import (
     PublishedPosition,
     RawEmail,
     SendingIdentity,
+    StandardParagraph,
 )
 
 PARAMS = {
@@ -33,6 +37,8 @@ PARAMS = {
     "position_id": "publishedposition",
     "enquiry_id": "enquiry",
     "step_id": "enquirystep",
+    "template_id": "lettertemplate",
+    "paragraph_id": "standardparagraph",
 }
 
 
@@ -132,3 +138,14 @@ def build(office, prefix, rows):
     rows["digestsent"] = DigestSent.objects.create(
         office=office, user=user, day=dt.date(2026, 11, 27), claimed_at=timezone.now()
     )
+    rows["lettertemplate"] = LetterTemplate.objects.create(
+        office=office, name=f"{prefix} template", body=f"{prefix} letter to {{{{ constituent.full_name }}}}"
+    )
+    rows["standardparagraph"] = StandardParagraph.objects.create(
+        office=office, title=f"{prefix} paragraph", shortcut=prefix.lower()[:30], body=f"{prefix} paragraph text"
+    )
+    letterhead = Letterhead(office=office, mp_name=f"{prefix} MP", address=f"{prefix} House", footer=prefix)
+    letterhead.logo.save("logo-walk.png", ContentFile(demo_logo().read()), save=False)
+    letterhead.signature.save("signature-walk.png", ContentFile(demo_signature().read()), save=False)
+    letterhead.save()
+    rows["letterhead"] = letterhead
