@@ -19,6 +19,7 @@ class CaseworkConfig(AppConfig):
                 fields=("summary", "description", "consent_how"),
                 retention=Retention.CASEWORK,
                 rows_for_constituent=lambda office, c: m.Case.objects.for_office(office).filter(constituent=c),
+                describe=lambda case: f"Case {case.reference}: {case.summary}",
             )
         )
         register(
@@ -28,6 +29,11 @@ class CaseworkConfig(AppConfig):
                 retention=Retention.CASEWORK,
                 rows_for_constituent=lambda office, c: m.CaseEvent.objects.for_office(office).filter(
                     case__constituent=c
+                ),
+                names=lambda event: [str(event.data["name"])] if isinstance(event.data.get("name"), str) else [],
+                describe=lambda event: (
+                    f"{event.get_kind_display()} on a case, {event.created_at:%-d %b %Y}"
+                    + (f": {event.note[:120]}" if event.note else "")
                 ),
             )
         )
@@ -39,6 +45,7 @@ class CaseworkConfig(AppConfig):
                 rows_for_constituent=lambda office, c: m.CaseDocument.objects.for_office(office).filter(
                     case__constituent=c
                 ),
+                describe=lambda doc: f"Document “{doc.name}”, added {doc.created_at:%-d %b %Y}",
             )
         )
         office_setup.register(services.office_initialise)

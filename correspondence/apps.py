@@ -16,6 +16,14 @@ class CorrespondenceConfig(AppConfig):
                 fields=("sender_name", "sender_email", "recipients", "subject", "text", "html"),
                 retention=Retention.CORRESPONDENCE,
                 rows_for_constituent=lambda office, c: m.Message.objects.for_office(office).filter(constituent=c),
+                names=lambda msg: [
+                    msg.sender_name,
+                    *(r.get("name", "") for r in msg.recipients if isinstance(r, dict)),
+                ],
+                describe=lambda msg: (
+                    f"{msg.get_channel_display()} {msg.get_direction_display().lower()} "
+                    f"{msg.received_at:%-d %b %Y}: {msg.subject or '(no subject)'}"
+                ),
             )
         )
         register(
@@ -28,6 +36,7 @@ class CorrespondenceConfig(AppConfig):
                 ),
                 # The bytes as they came: exported as text, not as a Python bytes repr.
                 export=lambda row: {"raw": bytes(row.raw).decode("utf-8", "replace")},
+                describe=lambda row: f"The email as received, {row.received_at:%-d %b %Y} ({row.size} bytes)",
             )
         )
         register(
@@ -38,6 +47,7 @@ class CorrespondenceConfig(AppConfig):
                 rows_for_constituent=lambda office, c: m.Attachment.objects.for_office(office).filter(
                     message__constituent=c
                 ),
+                describe=lambda row: f"Attachment “{row.name}” ({row.size} bytes)",
             )
         )
         from security.personal_data import declare_no_personal_data

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from security.views import account, auth, integrations, staff
+from security.views import account, auth, dataprotection, integrations, staff
 
 app_name = "security"
 
@@ -28,4 +28,14 @@ urlpatterns = [
     path("api-tokens", integrations.api_token_list, name="api_tokens"),
     path("api-tokens/new", integrations.api_token_create, name="api_token_create"),
     path("api-tokens/<int:token_id>/revoke", integrations.api_token_revoke, name="api_token_revoke"),
+    path("data-protection", dataprotection.overview, name="data_protection"),
+    path("data-protection/requests", dataprotection.sar_list, name="sar_list"),
+    path("data-protection/requests/new/<int:constituent_id>", dataprotection.sar_create, name="sar_create"),
+    path("data-protection/requests/<int:sar_id>", dataprotection.sar_detail, name="sar_detail"),
+    path("data-protection/requests/<int:sar_id>/extend", dataprotection.sar_extend, name="sar_extend"),
+    path("data-protection/requests/<int:sar_id>/review", dataprotection.sar_review, name="sar_review"),
+    path("data-protection/requests/<int:sar_id>/generate", dataprotection.sar_generate, name="sar_generate"),
+    path("data-protection/requests/<int:sar_id>/download", dataprotection.sar_download, name="sar_download"),
+    path("data-protection/requests/<int:sar_id>/answered", dataprotection.sar_answered, name="sar_answered"),
+    path("data-protection/requests/<int:sar_id>/withdraw", dataprotection.sar_withdraw, name="sar_withdraw"),
 ]

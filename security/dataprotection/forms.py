@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from security.dataprotection.dates import MAX_EXTENSION_MONTHS
+from security.dataprotection.models import ReceivedBy
+
+
+class PersonSearchForm(forms.Form):
+    q = forms.CharField(label="Find the person", max_length=200, help_text="A name, email address or postcode.")
+
+
+class SarLogForm(forms.Form):
+    received_on = forms.DateField(
+        label="Received on",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="The day the request reached the office, by any route. The one-month clock starts here.",
+    )
+    received_by = forms.ChoiceField(label="How it arrived", choices=ReceivedBy.choices)
+    notes = forms.CharField(
+        label="Notes",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="How their identity was checked, and anything they narrowed the request to.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["received_on"].initial = timezone.localdate()
+
+
+class SarExtendForm(forms.Form):
+    months = forms.TypedChoiceField(
+        label="Extend by",
+        coerce=int,
+        choices=[(n, f"{n} month{'s' if n > 1 else ''}") for n in range(1, MAX_EXTENSION_MONTHS + 1)],
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=300,
+        help_text="Why the request is complex or one of many. Tell the person within the first month.",
+    )
+
+
+class SarReviewForm(forms.Form):
+    """The reviewer's ticks: the rows to withhold and the names to redact, plus names typed in."""
+
+    withheld = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    names = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    extra_terms = forms.CharField(
+        label="Other names or words to redact",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line: other people's names, addresses or references that are not the requester's.",
+    )
+
+    def __init__(self, *args: Any, items: list[str], names: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["withheld"].choices = [(key, key) for key in items]
+        self.fields["names"].choices = [(name, name) for name in names]
+
+    def terms(self) -> list[str]:
+        typed = [line for line in self.cleaned_data["extra_terms"].splitlines() if line.strip()]
+        return [*self.cleaned_data["names"], *typed]
