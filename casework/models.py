@@ -157,6 +157,8 @@ class Case(OfficeOwned, TimeStamped):
     response_due_on = models.DateField(null=True, blank=True)
     response_paused_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
+    # Set when erasure or retention removed its personal details; status, dates, tags and ward stay.
+    anonymised_at = models.DateTimeField(null=True, blank=True)
     # Optimistic locking: an edit based on an old version is refused, never silently applied.
     version = models.PositiveIntegerField(default=1)
     # Reference, summary, description and notes, kept by casework.search_index (PostgreSQL).

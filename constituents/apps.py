@@ -5,7 +5,7 @@ class ConstituentsConfig(AppConfig):
     name = "constituents"
 
     def ready(self) -> None:
-        from constituents import demo, selectors, services
+        from constituents import demo, erasure, search_index, selectors, services
         from constituents import models as m
         from security import demo as demo_registry
         from security import office_setup
@@ -41,6 +41,8 @@ class ConstituentsConfig(AppConfig):
                 retention=Retention.CASEWORK,
                 rows_for_constituent=lambda office, c: m.Constituent.objects.for_office(office).filter(pk=c.pk),
                 describe=lambda c: f"Their record: {c.full_name}, {c.address or 'no address'}",
+                erase=erasure.constituent_anonymise,
+                reindex=search_index.refresh_constituents,
             )
         )
         register(

@@ -193,6 +193,9 @@ MAILBOX_POLL_INTERVAL_SECONDS = env_int("MAILBOX_POLL_INTERVAL_SECONDS", 60, min
 # A poll claim older than this belongs to a dead worker and may be taken over.
 MAILBOX_POLL_LEASE_SECONDS = env_int("MAILBOX_POLL_LEASE_SECONDS", 600, minimum=30)
 MAILBOX_TIMEOUT_SECONDS = env_int("MAILBOX_TIMEOUT_SECONDS", 30, minimum=1)
+# Data protection: clean-ups an erasure leaves (files, IMAP copies), and the daily retention sweep.
+DATA_PROTECTION_CLEANUP_INTERVAL_SECONDS = env_int("DATA_PROTECTION_CLEANUP_INTERVAL_SECONDS", 300, minimum=5)
+DATA_PROTECTION_CLEANUP_LEASE_SECONDS = env_int("DATA_PROTECTION_CLEANUP_LEASE_SECONDS", 600, minimum=30)
 CELERY_BEAT_SCHEDULE = {
     "security.heartbeat": {
         "task": "security.tasks.heartbeat",
@@ -205,6 +208,10 @@ CELERY_BEAT_SCHEDULE = {
     "correspondence.poll_mailboxes": {
         "task": "correspondence.tasks.poll_mailboxes",
         "schedule": timedelta(seconds=MAILBOX_POLL_INTERVAL_SECONDS),
+    },
+    "security.data_protection.cleanups": {
+        "task": "security.tasks.cleanups_run",
+        "schedule": timedelta(seconds=DATA_PROTECTION_CLEANUP_INTERVAL_SECONDS),
     },
     # Raw email not yet parsed (the on-commit task was lost, or its worker died).
     "correspondence.parse_pending": {

@@ -11,3 +11,10 @@ def heartbeat() -> None:
 @shared_task
 def email_notifications() -> int:
     return services.notifications_email_due()
+
+
+@shared_task
+def cleanups_run() -> int:
+    from security.dataprotection import cleanup
+
+    return cleanup.cleanups_run()

@@ -38,4 +38,5 @@ urlpatterns = [
     path("data-protection/requests/<int:sar_id>/download", dataprotection.sar_download, name="sar_download"),
     path("data-protection/requests/<int:sar_id>/answered", dataprotection.sar_answered, name="sar_answered"),
     path("data-protection/requests/<int:sar_id>/withdraw", dataprotection.sar_withdraw, name="sar_withdraw"),
+    path("data-protection/erase/<int:constituent_id>", dataprotection.subject_erase, name="subject_erase"),
 ]

@@ -67,3 +67,23 @@ class SarReviewForm(forms.Form):
     def terms(self) -> list[str]:
         typed = [line for line in self.cleaned_data["extra_terms"].splitlines() if line.strip()]
         return [*self.cleaned_data["names"], *typed]
+
+
+class ErasureForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I understand that this erases their details for good: it cannot be undone",
+        error_messages={"required": "Tick to confirm the erasure."},
+    )
+    settle = forms.BooleanField(
+        label="Close their open cases first (as withdrawn)",
+        required=False,
+    )
+
+    def __init__(self, *args: Any, to_settle: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.to_settle = to_settle
+        if to_settle:
+            self.fields["settle"].required = True
+            self.fields["settle"].error_messages["required"] = "Confirm that their open cases may be closed."
+        else:
+            del self.fields["settle"]

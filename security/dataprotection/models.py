@@ -107,7 +107,8 @@ class Erasure(OfficeOwned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     performed_at = models.DateTimeField(default=timezone.now)
-    cases_closed = models.PositiveIntegerField(default=0)
+    # How many things were settled first (open cases closed).
+    settled = models.PositiveIntegerField(default=0)
     # {"app.model": rows} — what was anonymised or deleted.
     counts = models.JSONField(default=dict)
 

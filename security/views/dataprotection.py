@@ -1,4 +1,4 @@
-"""Data protection pages for managers: the overview, and subject access requests."""
+"""Data protection pages for managers: the overview, subject access requests and erasure."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from security import personal_data
 from security.audit import audit_view
-from security.dataprotection import collect, sar
-from security.dataprotection.forms import PersonSearchForm, SarExtendForm, SarLogForm, SarReviewForm
+from security.dataprotection import collect, erasure, sar
+from security.dataprotection.forms import ErasureForm, PersonSearchForm, SarExtendForm, SarLogForm, SarReviewForm
 from security.dataprotection.models import OPEN_SAR_STATUSES, SarStatus, SubjectAccessRequest
 from security.decorators import office_required, recent_otp_required
 from security.errors import DomainError
@@ -203,3 +203,32 @@ def sar_answered(request: HttpRequest, sar_id: int) -> HttpResponse:
 def sar_withdraw(request: HttpRequest, sar_id: int) -> HttpResponse:
     found = _sar_or_404(request, sar_id)
     return _act(request, found, sar.sar_withdraw, "Marked as withdrawn.")
+
+
+@office_required(Perm.DATA_PROTECTION)
+@require_http_methods(["GET", "POST"])
+@recent_otp_required
+def subject_erase(request: HttpRequest, constituent_id: int) -> HttpResponse:
+    """What erasing the person would touch, then the erasure itself once confirmed."""
+    subject = _subject_or_404(request, constituent_id)
+    preview = erasure.erasure_preview(office=request.office, subject=subject)
+    form = ErasureForm(request.POST or None, to_settle=preview.to_settle)
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = erasure.subject_erase(
+                office=request.office,
+                subject_id=subject.pk,
+                actor=request.user,
+                confirm_settle=bool(form.cleaned_data.get("settle")),
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"Erased: {sum(done.counts.values())} records anonymised or deleted. The audit log keeps ids only.",
+            )
+            return redirect("security:data_protection")
+    label = personal_data.subject().label(subject)
+    context = {"subject": subject, "subject_label": label, "preview": preview, "form": form}
+    return render(request, "security/dataprotection/erase.html", context)

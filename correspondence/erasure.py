@@ -1,0 +1,91 @@
+"""How a person's correspondence is found and erased (registered in the personal-data registry).
+
+Their messages are those linked to them, those filed to their cases (a council's reply about
+them), and unlinked ones sent from one of their addresses. A message is anonymised — its
+channel, direction, dates and case stay for the office's figures — while the raw email and the
+attachments are deleted, and the copy the poller left in the office's IMAP folder is deleted
+after the commit (``security.dataprotection.cleanup`` runs ``imap_copy_delete``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from constituents.models import Constituent, ConstituentEmail
+from correspondence.models import Attachment, Mailbox, Message, RawEmail, RawSource
+from security.dataprotection.cleanup import cleanup_schedule
+from security.models import Office
+
+IMAP_DELETE = "correspondence.imap_delete"
+ERASED_SUBJECT = "(erased)"
+
+
+def messages_of(office: Office, constituent: Constituent) -> QuerySet[Message]:
+    emails = ConstituentEmail.unscoped.filter(constituent=constituent).values("email")
+    return Message.objects.for_office(office).filter(
+        Q(constituent=constituent)
+        | Q(case__constituent=constituent)
+        | Q(constituent__isnull=True, sender_email__in=emails)
+    )
+
+
+def raw_emails_of(office: Office, constituent: Constituent) -> QuerySet[RawEmail]:
+    return RawEmail.objects.for_office(office).filter(message__in=messages_of(office, constituent))
+
+
+def attachments_of(office: Office, constituent: Constituent) -> QuerySet[Attachment]:
+    return Attachment.objects.for_office(office).filter(message__in=messages_of(office, constituent))
+
+
+def message_anonymise(message: Message) -> None:
+    Message.unscoped.filter(pk=message.pk).update(
+        sender_name="",
+        sender_email="",
+        recipients=[],
+        subject=ERASED_SUBJECT,
+        text="",
+        html="",
+        message_id="",
+        in_reply_to="",
+        references="",
+    )
+
+
+def raw_email_erase(raw: RawEmail) -> None:
+    """Delete the stored bytes; schedule deleting the mailbox's copy, where the poller left one."""
+    if raw.mailbox_key.startswith("mailbox:") and raw.folder:
+        if raw.moved_uid is not None:
+            where = {"uidvalidity": raw.moved_uidvalidity, "uid": raw.moved_uid}
+        elif raw.source == RawSource.SENT_FOLDER:
+            where = {"uidvalidity": raw.uidvalidity, "uid": raw.uid}
+        else:  # moved without COPYUID, or not moved yet: found by its Message-ID
+            where = {"uidvalidity": None, "uid": None}
+        cleanup_schedule(
+            office=raw.office,
+            kind=IMAP_DELETE,
+            payload={
+                "mailbox_id": int(raw.mailbox_key.removeprefix("mailbox:")),
+                "folder": raw.folder,
+                "message_id": raw.message_id,
+                **where,
+            },
+        )
+    raw.delete()
+
+
+def imap_copy_delete(office: Office, payload: dict[str, Any]) -> None:
+    """The clean-up handler: delete the copy from the office's mailbox (gone already is fine)."""
+    from correspondence import imap
+
+    mailbox = Mailbox.objects.for_office(office).filter(pk=payload["mailbox_id"]).first()
+    if mailbox is None:
+        return  # the mailbox was removed from the office: there is no account to reach
+    imap.message_delete(
+        mailbox=mailbox,
+        folder=payload["folder"],
+        uidvalidity=payload.get("uidvalidity"),
+        uid=payload.get("uid"),
+        message_id=payload.get("message_id", ""),
+    )
