@@ -5,7 +5,7 @@ class CaseworkConfig(AppConfig):
     name = "casework"
 
     def ready(self) -> None:
-        from casework import demo, erasure, sections, services
+        from casework import demo, erasure, retention, sections, services
         from casework import models as m
         from constituents.sections import constituent_page
         from security import demo as demo_registry
@@ -62,6 +62,7 @@ class CaseworkConfig(AppConfig):
         register_erasure_precondition(
             ErasurePrecondition(key="casework.open_cases", find=erasure.open_cases_of, resolve=erasure.open_cases_close)
         )
+        retention.register()
         office_setup.register(services.office_initialise)
         constituent_page.register(sections.CONSTITUENT_CASES)
         demo_registry.register(demo.seed)

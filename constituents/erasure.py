@@ -6,7 +6,6 @@ and its ward and whether they live in the constituency are area facts, not perso
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from constituents.models import Constituent, ContactMethod
@@ -32,7 +31,3 @@ def constituent_anonymise(constituent: Constituent) -> None:
         search_vector=None,
         updated_at=timezone.now(),
     )
-
-
-def erased(rows: QuerySet[Constituent]) -> QuerySet[Constituent]:
-    return rows.filter(~Q(erased_at=None))

@@ -6,7 +6,7 @@ class CorrespondenceConfig(AppConfig):
 
     def ready(self) -> None:
         from casework import search as casework_search
-        from correspondence import erasure, search_index
+        from correspondence import erasure, retention, search_index
         from correspondence import models as m
         from correspondence.search import message_hits
         from security.dataprotection import cleanup
@@ -59,6 +59,7 @@ class CorrespondenceConfig(AppConfig):
             )
         )
         cleanup.register_handler(erasure.IMAP_DELETE, erasure.imap_copy_delete)
+        retention.register()
         from security.personal_data import declare_no_personal_data
 
         declare_no_personal_data(m.Mailbox, "The office's own mailbox settings (a staff account, not a constituent)")

@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
@@ -196,6 +197,11 @@ MAILBOX_TIMEOUT_SECONDS = env_int("MAILBOX_TIMEOUT_SECONDS", 30, minimum=1)
 # Data protection: clean-ups an erasure leaves (files, IMAP copies), and the daily retention sweep.
 DATA_PROTECTION_CLEANUP_INTERVAL_SECONDS = env_int("DATA_PROTECTION_CLEANUP_INTERVAL_SECONDS", 300, minimum=5)
 DATA_PROTECTION_CLEANUP_LEASE_SECONDS = env_int("DATA_PROTECTION_CLEANUP_LEASE_SECONDS", 600, minimum=30)
+# A retention run claimed longer ago than this belongs to a dead worker and is taken over.
+RETENTION_RUN_LEASE_SECONDS = env_int("RETENTION_RUN_LEASE_SECONDS", 3600, minimum=60)
+RETENTION_SWEEP_HOUR = env_int("RETENTION_SWEEP_HOUR", 3, minimum=0)
+if RETENTION_SWEEP_HOUR > 23:
+    raise ImproperlyConfigured(f"RETENTION_SWEEP_HOUR is an hour of the day (0-23), not {RETENTION_SWEEP_HOUR}.")
 CELERY_BEAT_SCHEDULE = {
     "security.heartbeat": {
         "task": "security.tasks.heartbeat",
@@ -212,6 +218,11 @@ CELERY_BEAT_SCHEDULE = {
     "security.data_protection.cleanups": {
         "task": "security.tasks.cleanups_run",
         "schedule": timedelta(seconds=DATA_PROTECTION_CLEANUP_INTERVAL_SECONDS),
+    },
+    # Daily, at night (Europe/London): each office's confirmed retention policy.
+    "security.data_protection.retention": {
+        "task": "security.tasks.retention_sweep",
+        "schedule": crontab(hour=RETENTION_SWEEP_HOUR, minute=17),
     },
     # Raw email not yet parsed (the on-commit task was lost, or its worker died).
     "correspondence.parse_pending": {

@@ -50,6 +50,9 @@ class SecurityConfig(AppConfig):
                 erase=_sar_erase,
             )
         )
+        from security.dataprotection import retention_rules
+
+        retention_rules.register()
         personal_data.declare_no_personal_data(Erasure, "Ids, counts and dates of an erasure; no values.")
         personal_data.declare_no_personal_data(
             PendingCleanup, "A storage name or IMAP UID to delete after an erasure; deleted once done."

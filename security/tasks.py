@@ -18,3 +18,10 @@ def cleanups_run() -> int:
     from security.dataprotection import cleanup
 
     return cleanup.cleanups_run()
+
+
+@shared_task
+def retention_sweep() -> int:
+    from security.dataprotection import retention
+
+    return retention.retention_sweep()

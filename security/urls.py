@@ -1,6 +1,6 @@
 from django.urls import path
 
-from security.views import account, auth, dataprotection, integrations, staff
+from security.views import account, auth, dataprotection, integrations, retention, staff
 
 app_name = "security"
 
@@ -39,4 +39,6 @@ urlpatterns = [
     path("data-protection/requests/<int:sar_id>/answered", dataprotection.sar_answered, name="sar_answered"),
     path("data-protection/requests/<int:sar_id>/withdraw", dataprotection.sar_withdraw, name="sar_withdraw"),
     path("data-protection/erase/<int:constituent_id>", dataprotection.subject_erase, name="subject_erase"),
+    path("data-protection/retention", retention.retention_policy, name="retention"),
+    path("data-protection/retention/preview", retention.retention_preview, name="retention_preview"),
 ]

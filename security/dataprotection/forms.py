@@ -87,3 +87,56 @@ class ErasureForm(forms.Form):
             self.fields["settle"].error_messages["required"] = "Confirm that their open cases may be closed."
         else:
             del self.fields["settle"]
+
+
+def _months_field(label: str, help_text: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=1,
+        max_value=1200,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "size": 5}),
+    )
+
+
+class RetentionPolicyForm(forms.Form):
+    """Months per registry category, and finer periods per override source (tag categories)."""
+
+    def __init__(self, *args: Any, office: Any, periods: dict[str, Any], overrides: dict[str, Any], **kwargs: Any):
+        from security import personal_data
+        from security.personal_data import Retention
+
+        super().__init__(*args, **kwargs)
+        self.sources = []
+        for value, label in Retention.choices:
+            name = f"period_{value}"
+            self.fields[name] = _months_field(label, "Months. Leave empty to keep them.")
+            self.initial[name] = periods.get(value)
+        for source in personal_data.retention_override_sources():
+            names = []
+            for key, label in source.choices(office):
+                name = f"override_{source.key.replace('.', '_')}_{key}"
+                self.fields[name] = _months_field(label, "")
+                self.initial[name] = (overrides.get(source.key) or {}).get(key)
+                names.append((name, key))
+            self.sources.append((source, names))
+
+    def period_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("period_")]
+
+    def override_groups(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        return [(source, [self[name] for name, _ in names]) for source, names in self.sources]
+
+    def periods(self) -> dict[str, int | None]:
+        return {name.removeprefix("period_"): v for name, v in self.cleaned_data.items() if name.startswith("period_")}
+
+    def overrides(self) -> dict[str, dict[str, int | None]]:
+        return {source.key: {key: self.cleaned_data.get(name) for name, key in names} for source, names in self.sources}
+
+
+class RetentionConfirmForm(forms.Form):
+    remove_all = forms.BooleanField(
+        label="I understand that this removes every record of the kinds marked above",
+        required=False,
+    )
