@@ -1,6 +1,6 @@
 from django.urls import path
 
-from security.views import account, auth, dataprotection, integrations, retention, staff
+from security.views import account, auth, dataprotection, health, integrations, retention, staff
 
 app_name = "security"
 
@@ -41,4 +41,5 @@ urlpatterns = [
     path("data-protection/erase/<int:constituent_id>", dataprotection.subject_erase, name="subject_erase"),
     path("data-protection/retention", retention.retention_policy, name="retention"),
     path("data-protection/retention/preview", retention.retention_preview, name="retention_preview"),
+    path("data-protection/health", health.security_health, name="security_health"),
 ]

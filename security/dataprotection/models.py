@@ -120,6 +120,10 @@ class Erasure(OfficeOwned):
     def __str__(self) -> str:
         return f"Erasure of subject {self.subject_id}"
 
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
 
 class PendingCleanup(OfficeOwned):
     """Work outside the database that an erasure leaves behind: a stored file, an IMAP copy.
