@@ -5,7 +5,7 @@ class CaseworkConfig(AppConfig):
     name = "casework"
 
     def ready(self) -> None:
-        from casework import demo, erasure, retention, sections, services
+        from casework import demo, erasure, handover, retention, sections, services
         from casework import models as m
         from constituents.sections import constituent_page
         from security import demo as demo_registry
@@ -30,6 +30,7 @@ class CaseworkConfig(AppConfig):
                 describe=lambda case: f"Case {case.reference}: {case.summary}",
                 erase=erasure.case_anonymise,
                 reindex=erasure.reindex,
+                move=handover.case_move,
             )
         )
         register(
@@ -63,6 +64,7 @@ class CaseworkConfig(AppConfig):
             ErasurePrecondition(key="casework.open_cases", find=erasure.open_cases_of, resolve=erasure.open_cases_close)
         )
         retention.register()
+        handover.register()
         office_setup.register(services.office_initialise)
         constituent_page.register(sections.CONSTITUENT_CASES)
         demo_registry.register(demo.seed)

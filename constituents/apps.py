@@ -42,6 +42,7 @@ class ConstituentsConfig(AppConfig):
                 rows_for_constituent=lambda office, c: m.Constituent.objects.for_office(office).filter(pk=c.pk),
                 describe=lambda c: f"Their record: {c.full_name}, {c.address or 'no address'}",
                 erase=erasure.constituent_anonymise,
+                move=erasure.constituent_move,
                 reindex=search_index.refresh_constituents,
             )
         )

@@ -41,6 +41,7 @@ class CorrespondenceConfig(AppConfig):
                     message__case_id__in=ids
                 ),
                 erase=erasure.raw_email_erase,
+                move=erasure.raw_email_move,
                 # The bytes as they came: exported as text, not as a Python bytes repr.
                 export=lambda row: {"raw": bytes(row.raw).decode("utf-8", "replace")},
                 describe=lambda row: f"The email as received, {row.received_at:%-d %b %Y} ({row.size} bytes)",

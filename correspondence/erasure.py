@@ -53,26 +53,46 @@ def message_anonymise(message: Message) -> None:
     )
 
 
+def _mailbox_copy_delete_later(raw: RawEmail) -> None:
+    """Schedule deleting the copy the poller left in the office's mailbox, if it left one."""
+    if not (raw.mailbox_key.startswith("mailbox:") and raw.folder):
+        return
+    if raw.moved_uid is not None:
+        where = {"uidvalidity": raw.moved_uidvalidity, "uid": raw.moved_uid}
+    elif raw.source == RawSource.SENT_FOLDER:
+        where = {"uidvalidity": raw.uidvalidity, "uid": raw.uid}
+    else:  # moved without COPYUID, or not moved yet: found by its Message-ID
+        where = {"uidvalidity": None, "uid": None}
+    cleanup_schedule(
+        office=raw.office,
+        kind=IMAP_DELETE,
+        payload={
+            "mailbox_id": int(raw.mailbox_key.removeprefix("mailbox:")),
+            "folder": raw.folder,
+            "message_id": raw.message_id,
+            **where,
+        },
+    )
+
+
 def raw_email_erase(raw: RawEmail) -> None:
-    """Delete the stored bytes; schedule deleting the mailbox's copy, where the poller left one."""
-    if raw.mailbox_key.startswith("mailbox:") and raw.folder:
-        if raw.moved_uid is not None:
-            where = {"uidvalidity": raw.moved_uidvalidity, "uid": raw.moved_uid}
-        elif raw.source == RawSource.SENT_FOLDER:
-            where = {"uidvalidity": raw.uidvalidity, "uid": raw.uid}
-        else:  # moved without COPYUID, or not moved yet: found by its Message-ID
-            where = {"uidvalidity": None, "uid": None}
-        cleanup_schedule(
-            office=raw.office,
-            kind=IMAP_DELETE,
-            payload={
-                "mailbox_id": int(raw.mailbox_key.removeprefix("mailbox:")),
-                "folder": raw.folder,
-                "message_id": raw.message_id,
-                **where,
-            },
-        )
+    """Delete the stored bytes, and (after the commit) the mailbox's copy."""
+    _mailbox_copy_delete_later(raw)
     raw.delete()
+
+
+def raw_email_move(raw: RawEmail, office: Office) -> None:
+    """Hand the stored email to ``office``. The copy in the old office's mailbox is deleted (that
+    office no longer holds the mail); if the new office already holds the same email, its copy
+    stands for both."""
+    _mailbox_copy_delete_later(raw)
+    if RawEmail.objects.for_office(office).filter(message_id=raw.message_id, sha256=raw.sha256).exists():
+        Message.unscoped.filter(raw_email=raw).update(raw_email=None)
+        raw.delete()
+        return
+    RawEmail.unscoped.filter(pk=raw.pk).update(
+        office=office, mailbox_key="", uidvalidity=None, uid=None, folder="", moved_uidvalidity=None, moved_uid=None
+    )
 
 
 def imap_copy_delete(office: Office, payload: dict[str, Any]) -> None:

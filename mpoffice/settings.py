@@ -200,6 +200,9 @@ DATA_PROTECTION_CLEANUP_LEASE_SECONDS = env_int("DATA_PROTECTION_CLEANUP_LEASE_S
 # A retention run claimed longer ago than this belongs to a dead worker and is taken over.
 RETENTION_RUN_LEASE_SECONDS = env_int("RETENTION_RUN_LEASE_SECONDS", 3600, minimum=60)
 RETENTION_SWEEP_HOUR = env_int("RETENTION_SWEEP_HOUR", 3, minimum=0)
+OFFICE_EXPORT_LEASE_SECONDS = env_int("OFFICE_EXPORT_LEASE_SECONDS", 3600, minimum=60)
+# A full office export holds everyone's data: its file is deleted this many days after writing.
+OFFICE_EXPORT_KEEP_DAYS = env_int("OFFICE_EXPORT_KEEP_DAYS", 7, minimum=1)
 if RETENTION_SWEEP_HOUR > 23:
     raise ImproperlyConfigured(f"RETENTION_SWEEP_HOUR is an hour of the day (0-23), not {RETENTION_SWEEP_HOUR}.")
 CELERY_BEAT_SCHEDULE = {
@@ -217,6 +220,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "security.data_protection.cleanups": {
         "task": "security.tasks.cleanups_run",
+        "schedule": timedelta(seconds=DATA_PROTECTION_CLEANUP_INTERVAL_SECONDS),
+    },
+    "security.data_protection.office_exports": {
+        "task": "security.tasks.office_exports_sweep",
         "schedule": timedelta(seconds=DATA_PROTECTION_CLEANUP_INTERVAL_SECONDS),
     },
     # Daily, at night (Europe/London): each office's confirmed retention policy.

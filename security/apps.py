@@ -48,11 +48,14 @@ class SecurityConfig(AppConfig):
                     "answered_at": row.answered_at,
                 },
                 erase=_sar_erase,
+                # The office that answered keeps the record of answering: a handover leaves it.
+                move=lambda row, office: None,
             )
         )
-        from security.dataprotection import retention_rules
+        from security.dataprotection import office_export, retention_rules
 
         retention_rules.register()
+        personal_data.register_erasure_hook("security.office_exports", office_export.exports_discard)
         personal_data.declare_no_personal_data(Erasure, "Ids, counts and dates of an erasure; no values.")
         personal_data.declare_no_personal_data(
             PendingCleanup, "A storage name or IMAP UID to delete after an erasure; deleted once done."

@@ -90,6 +90,21 @@ class Subject:
 
 
 @dataclass(frozen=True)
+class CaseSelector:
+    """How a handover chooses cases (registered by casework): by ward, for a boundary change, or
+    by reference; and the closure that makes a handover whole (every case of every person)."""
+
+    # office -> [(ward code, ward name)] the office's cases are in.
+    wards: Callable[[Any], list[tuple[str, str]]]
+    # (office, ward codes, references) -> (case ids, references not found).
+    select: Callable[[Any, list[str], list[str]], tuple[list[int], list[str]]]
+    # (office, case ids) -> (case ids closed over their people, the people's ids).
+    close_over: Callable[[Any, list[int]], tuple[list[int], list[int]]]
+    # (office, case ids) -> one line per case for the manager, e.g. "2026/0142 (open)".
+    describe: Callable[[Any, list[int]], list[str]]
+
+
+@dataclass(frozen=True)
 class ErasurePrecondition:
     """Something to settle before a person is erased (an open case): listed for the manager to
     confirm, then resolved inside the erasure's transaction."""
@@ -138,6 +153,7 @@ class RetentionOverrideSource:
 _registry: dict[type[models.Model], PersonalData] = {}
 _declared_none: dict[type[models.Model], str] = {}
 _subject: list[Subject] = []
+_case_selector: list[CaseSelector] = []
 _preconditions: dict[str, ErasurePrecondition] = {}
 _erasure_hooks: dict[str, Callable[[Any, int], None]] = {}
 _retention_rules: dict[str, RetentionRule] = {}
@@ -210,3 +226,13 @@ def register_retention_override_source(source: RetentionOverrideSource) -> None:
 
 def retention_override_sources() -> list[RetentionOverrideSource]:
     return list(_override_sources.values())
+
+
+def register_case_selector(selector: CaseSelector) -> None:
+    _case_selector[:] = [selector]
+
+
+def case_selector() -> CaseSelector:
+    if not _case_selector:
+        raise LookupError("No app registered a case selector (casework does, from its AppConfig.ready()).")
+    return _case_selector[0]

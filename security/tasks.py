@@ -25,3 +25,18 @@ def retention_sweep() -> int:
     from security.dataprotection import retention
 
     return retention.retention_sweep()
+
+
+@shared_task
+def office_export_run(export_id: int) -> str | None:
+    from security.dataprotection import office_export
+
+    export = office_export.office_export_run(export_id)
+    return export.status if export else None
+
+
+@shared_task
+def office_exports_sweep() -> int:
+    from security.dataprotection import office_export
+
+    return office_export.office_exports_sweep()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from security.views import account, auth, dataprotection, health, integrations, retention, staff
+from security.views import account, auth, dataprotection, handover, health, integrations, retention, staff
 
 app_name = "security"
 
@@ -42,4 +42,16 @@ urlpatterns = [
     path("data-protection/retention", retention.retention_policy, name="retention"),
     path("data-protection/retention/preview", retention.retention_preview, name="retention_preview"),
     path("data-protection/health", health.security_health, name="security_health"),
+    path("data-protection/handover", handover.handover_list, name="handover_list"),
+    path("data-protection/handover/new", handover.handover_create, name="handover_create"),
+    path("data-protection/handover/<int:handover_id>", handover.handover_detail, name="handover_detail"),
+    path("data-protection/handover/<int:handover_id>/accept", handover.handover_accept, name="handover_accept"),
+    path("data-protection/handover/<int:handover_id>/decline", handover.handover_decline, name="handover_decline"),
+    path("data-protection/handover/<int:handover_id>/cancel", handover.handover_cancel, name="handover_cancel"),
+    path("data-protection/handover/<int:handover_id>/download", handover.handover_download, name="handover_download"),
+    path("data-protection/handover/<int:handover_id>/purge", handover.handover_purge, name="handover_purge"),
+    path("data-protection/office-export", handover.office_exports, name="office_exports"),
+    path(
+        "data-protection/office-export/<int:export_id>", handover.office_export_download, name="office_export_download"
+    ),
 ]

@@ -140,3 +140,65 @@ class RetentionConfirmForm(forms.Form):
         label="I understand that this removes every record of the kinds marked above",
         required=False,
     )
+
+
+class HandoverForm(forms.Form):
+    mode = forms.ChoiceField(
+        label="What happens to them",
+        choices=[
+            ("move", "Move them to another office of this service (its manager accepts first)"),
+            ("export_purge", "Export them for a successor outside this service, then purge them here"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    target_office = forms.SlugField(
+        label="The receiving office's identifier",
+        required=False,
+        max_length=80,
+        help_text="Its manager finds it on their Handover page. Offices of this service are not listed to each other.",
+    )
+    wards = forms.MultipleChoiceField(
+        label="Every case in these wards",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="For a boundary change: the wards moving to the other constituency.",
+    )
+    references = forms.CharField(
+        label="And these cases",
+        required=False,
+        max_length=60000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Case references, one per line or separated by spaces, e.g. 2026/0142.",
+    )
+
+    def __init__(self, *args: Any, offices: Any, wards: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.offices = offices
+        self.fields["wards"].choices = wards
+
+    def clean_target_office(self) -> Any:
+        slug = self.cleaned_data["target_office"]
+        if not slug:
+            return None
+        office = self.offices.filter(slug=slug).first()
+        if office is None:
+            raise forms.ValidationError("No other office of this service has that identifier.")
+        return office
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("mode") == "move" and not data.get("target_office") and "target_office" not in self.errors:
+            self.add_error("target_office", "Give the identifier of the office that receives them.")
+        if not data.get("wards") and not (data.get("references") or "").strip():
+            raise forms.ValidationError("Choose wards, or give case references.")
+        return data
+
+    def reference_list(self) -> list[str]:
+        return (self.cleaned_data.get("references") or "").replace(",", " ").split()
+
+
+class PurgeForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I have the export, and understand the purge erases these people here for good",
+        error_messages={"required": "Tick to confirm the purge."},
+    )

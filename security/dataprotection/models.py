@@ -261,6 +261,7 @@ class ExportStatus(models.TextChoices):
     RUNNING = "running", "Being written"
     READY = "ready", "Ready"
     FAILED = "failed", "Failed"
+    EXPIRED = "expired", "Deleted after its keeping time"
 
 
 def office_export_path(instance: OfficeExport, filename: str) -> str:
