@@ -5,7 +5,7 @@ class CaseworkConfig(AppConfig):
     name = "casework"
 
     def ready(self) -> None:
-        from casework import demo, erasure, handover, retention, sections, services
+        from casework import demo, erasure, handover, importing, retention, sections, services
         from casework import models as m
         from constituents.sections import constituent_page
         from security import demo as demo_registry
@@ -16,6 +16,7 @@ class CaseworkConfig(AppConfig):
             Retention,
             declare_no_personal_data,
             register,
+            register_erasure_hook,
             register_erasure_precondition,
         )
         from security.roles import Role
@@ -65,6 +66,16 @@ class CaseworkConfig(AppConfig):
         )
         retention.register()
         handover.register()
+        # An import's file holds people until it is imported (then deleted) or discarded.
+        register(
+            PersonalData(
+                model=m.ImportJob,
+                fields=("file", "original_name", "errors"),
+                retention=Retention.CASEWORK,
+                erase=lambda job: importing.import_discard(job=job, actor=None),
+            )
+        )
+        register_erasure_hook("casework.imports", importing.imports_discard_unfinished)
         office_setup.register(services.office_initialise)
         constituent_page.register(sections.CONSTITUENT_CASES)
         demo_registry.register(demo.seed)
