@@ -46,6 +46,7 @@ bench: $(STAMP) services
 
 ## lock: re-pin requirements with hashes after editing requirements*.in.
 lock: $(STAMP)
+	$(PY) -m pip install --quiet pip-tools  # the locking tool only, not a dependency of the app
 	$(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url -o requirements.txt requirements.in
 	$(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url -o requirements-dev.txt requirements-dev.in
 

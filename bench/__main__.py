@@ -8,6 +8,8 @@
     python -m bench queries --path /cases    # every query of one page, slowest first, and its plan
     python -m bench ingest --count 500       # store + parse 500 corpus emails: emails per second
     python -m bench ingest --ingest-path worker   # the same through store_raw + process_raw
+    python -m bench outbox --count 5000      # 2 Celery workers send 5000 emails to a local SMTP server
+    python -m bench enquiries --count 100000 # one sweep over 100,000 open enquiries
 
 Each step runs in its own process: Django reads its settings once from the environment, and the
 peak RSS reported for a run is then the benchmark's, not the generator's.
@@ -31,10 +33,15 @@ DEFAULT_SCALES = (0.1, 1.0)
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
-    parser.add_argument("step", nargs="?", choices=("all", "generate", "run", "queries", "ingest"), default="all")
+    parser.add_argument(
+        "step", nargs="?", choices=("all", "generate", "run", "queries", "ingest", "outbox", "enquiries"), default="all"
+    )
     parser.add_argument("--path", action="append", help="queries step: the page(s) to profile, e.g. /cases")
     parser.add_argument("--scale", type=float, action="append", help="1.0 = office-10y; repeatable")
-    parser.add_argument("--count", type=int, default=500, help="ingest step: emails to store and parse")
+    parser.add_argument(
+        "--count", type=int, help="ingest (500), outbox (5000), enquiries (100000): how many to process"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="outbox step: Celery worker processes")
     parser.add_argument(
         "--ingest-path",
         choices=("inline", "worker"),
@@ -164,11 +171,54 @@ def _ingest(args: argparse.Namespace) -> int:
     except OperationalError:  # no bench database yet
         generate.recreate_database(args.database_url)
     generate.migrate()
-    report = ingest.run_ingest(args.count, path=args.ingest_path)
+    report = ingest.run_ingest(args.count or 500, path=args.ingest_path)
     print(report.summary())
     RESULTS_DIR.mkdir(exist_ok=True)
     path = RESULTS_DIR / f"{args.date}-ingest-{args.ingest_path}.md"
     path.write_text(f"# Ingestion, {args.date}\n\n{report.summary()}\n", encoding="utf-8")
+    print(f"Written to {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+    return 0 if report.ok else 1
+
+
+def _outbox(args: argparse.Namespace) -> int:
+    """Send --count emails through the outbox with --workers real Celery workers."""
+    configure(args.database_url, args.redis_url)
+    from django.db import OperationalError, connection
+
+    from bench import generate, outbox
+    from bench.environment import VAR_DIR
+
+    try:
+        connection.ensure_connection()
+    except OperationalError:  # no bench database yet
+        generate.recreate_database(args.database_url)
+    generate.migrate()
+    report = outbox.run_outbox(args.count or 5000, workers=args.workers, log_dir=VAR_DIR)
+    print(report.summary())
+    RESULTS_DIR.mkdir(exist_ok=True)
+    path = RESULTS_DIR / f"{args.date}-outbox.md"
+    path.write_text(f"# Outbox throughput, {args.date}\n\n{report.summary()}\n", encoding="utf-8")
+    print(f"Written to {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+    return 0 if report.ok else 1
+
+
+def _enquiries(args: argparse.Namespace) -> int:
+    """One enquiry sweep over --count open enquiries (default 100,000)."""
+    configure(args.database_url, args.redis_url)
+    from django.db import OperationalError, connection
+
+    from bench import enquiries, generate
+
+    try:
+        connection.ensure_connection()
+    except OperationalError:  # no bench database yet
+        generate.recreate_database(args.database_url)
+    generate.migrate()
+    report = enquiries.run_sweep(args.count or 100_000)
+    print(report.summary())
+    RESULTS_DIR.mkdir(exist_ok=True)
+    path = RESULTS_DIR / f"{args.date}-enquiries.md"
+    path.write_text(f"# Enquiry sweep, {args.date}\n\n{report.summary()}\n", encoding="utf-8")
     print(f"Written to {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
     return 0 if report.ok else 1
 
@@ -227,7 +277,15 @@ def _all(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    step = {"generate": _generate, "run": _run, "queries": _queries, "ingest": _ingest, "all": _all}[args.step]
+    step = {
+        "generate": _generate,
+        "run": _run,
+        "queries": _queries,
+        "ingest": _ingest,
+        "outbox": _outbox,
+        "enquiries": _enquiries,
+        "all": _all,
+    }[args.step]
     return step(args)
 
 

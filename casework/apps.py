@@ -85,3 +85,20 @@ class CaseworkConfig(AppConfig):
         declare_no_personal_data(m.TagCategory, "The office's vocabulary.")
         declare_no_personal_data(m.CaseworkSettings, "Office settings.")
         declare_no_personal_data(m.ReferenceCounter, "A counter.")
+        _register_office_menu()
+
+
+def _register_office_menu() -> None:
+    from security.office_menu import Entry, register
+    from security.roles import Perm
+
+    register(Entry("Casework", "Tags", "casework:tag_list", Perm.MANAGE_TAGS, "The controlled vocabulary for cases"))
+    register(
+        Entry(
+            "Casework",
+            "Import",
+            "casework:import_start",
+            Perm.IMPORT_DATA,
+            "Constituents and cases from a CSV or Excel file",
+        )
+    )

@@ -86,3 +86,13 @@ class ConstituentsConfig(AppConfig):
         declare_no_personal_data(m.Organisation, "Public bodies and their published contact points.")
         declare_no_personal_data(m.ConstituentMerge, "Ids and row counts only.")
         declare_no_personal_data(m.DuplicateDismissal, "A pair of ids: a manager's decision, not about anyone.")
+        _register_office_menu()
+
+
+def _register_office_menu() -> None:
+    from security.office_menu import Entry, register
+    from security.roles import Perm
+
+    register(
+        Entry("Work queues", "Duplicates", "constituents:duplicates", Perm.MERGE_RECORDS, "People recorded twice"),
+    )

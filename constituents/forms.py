@@ -241,6 +241,12 @@ class OrganisationForm(forms.ModelForm):
     reply_target = forms.IntegerField(
         label="Reply target", required=False, min_value=1, max_value=365, help_text="Leave empty if they set none."
     )
+    website = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        max_length=200,
+        help_text="The page the public contact form sends people to first, e.g. how to report a missed bin.",
+    )
 
     class Meta:
         model = Organisation

@@ -238,6 +238,7 @@ class Organisation(OfficeOwned, TimeStamped):
     kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
     email = models.EmailField(max_length=254, blank=True)
     postal_address = models.TextField(blank=True)
+    website = models.URLField(blank=True, help_text="Where the public contact page sends people first")
     hotline = models.TextField("MP hotline contacts", blank=True)
     required_identifiers = models.JSONField(
         default=list, blank=True, help_text="What they need before acting, e.g. Home Office reference"

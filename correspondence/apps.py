@@ -15,7 +15,7 @@ class CorrespondenceConfig(AppConfig):
         register(
             PersonalData(
                 model=m.Message,
-                fields=("sender_name", "sender_email", "recipients", "subject", "text", "html"),
+                fields=("sender_name", "sender_email", "recipients", "subject", "text", "html", "form_data"),
                 retention=Retention.CORRESPONDENCE,
                 rows_for_constituent=erasure.messages_of,
                 rows_for_cases=lambda office, ids: m.Message.objects.for_office(office).filter(case_id__in=ids),
@@ -61,11 +61,92 @@ class CorrespondenceConfig(AppConfig):
         )
         cleanup.register_handler(erasure.IMAP_DELETE, erasure.imap_copy_delete)
         retention.register()
+        register(
+            PersonalData(
+                model=m.OutgoingEmail,
+                fields=("to_email", "to_name", "subject", "text", "html", "headers"),
+                retention=Retention.CORRESPONDENCE,
+                rows_for_constituent=erasure.outgoing_of,
+                rows_for_cases=lambda office, ids: m.OutgoingEmail.objects.for_office(office).filter(
+                    timeline_message__case_id__in=ids
+                ),
+                erase=erasure.outgoing_anonymise,
+                describe=lambda row: (
+                    f"Email {row.get_status_display().lower()}, {row.created_at:%-d %b %Y}: {row.subject}"
+                ),
+            )
+        )
+        register(
+            PersonalData(
+                model=m.Enquiry,
+                fields=("question", "identifiers"),
+                retention=Retention.CORRESPONDENCE,
+                rows_for_constituent=lambda office, c: m.Enquiry.objects.for_office(office).filter(case__constituent=c),
+                rows_for_cases=lambda office, ids: m.Enquiry.objects.for_office(office).filter(case_id__in=ids),
+                erase=erasure.enquiry_anonymise,
+                describe=lambda row: f"Enquiry to {row.organisation}, sent {row.sent_on:%-d %b %Y}",
+            )
+        )
+        register(
+            PersonalData(
+                model=m.EnquiryStep,
+                fields=("note", "draft_subject", "draft_text"),
+                retention=Retention.CORRESPONDENCE,
+                rows_for_constituent=lambda office, c: m.EnquiryStep.objects.for_office(office).filter(
+                    enquiry__case__constituent=c
+                ),
+                rows_for_cases=lambda office, ids: m.EnquiryStep.objects.for_office(office).filter(
+                    enquiry__case_id__in=ids
+                ),
+                erase=erasure.enquiry_step_erase,
+                describe=lambda row: f"{row.get_kind_display()}, {row.created_at:%-d %b %Y}",
+            )
+        )
         from security.personal_data import declare_no_personal_data
+
+        declare_no_personal_data(m.EnquirySettings, "The office's chasing rules")
+        declare_no_personal_data(m.DigestOptOut, "A staff preference: no daily digest")
+        declare_no_personal_data(m.DigestSent, "Which staff digest went out on which day")
+
+        declare_no_personal_data(m.SendingIdentity, "The office's own From address and mail server settings")
+        declare_no_personal_data(m.ContactTopic, "The office's public contact page: topics and where to go")
+        declare_no_personal_data(m.PublishedPosition, "The MP's published views on issues")
+        declare_no_personal_data(m.OutboxBatch, "A label and a state for a group of outgoing emails")
 
         declare_no_personal_data(m.Mailbox, "The office's own mailbox settings (a staff account, not a constituent)")
         declare_no_personal_data(m.MailboxFolderState, "Polling positions: folder names and UIDs")
+        from mpoffice.lib.encryption import register_encrypted
+
+        register_encrypted(m.Mailbox, m.Mailbox.ENCRYPTED_FIELDS)
+        register_encrypted(m.SendingIdentity, ("smtp_password_encrypted",))
         casework_search.register(casework_search.Provider("messages", "Messages", message_hits, order=40))
         from correspondence.sections import register_all
 
         register_all()
+        from correspondence import demo
+        from security import demo as demo_registry
+
+        demo_registry.register(demo.seed_demo)
+        _register_office_menu()
+
+
+def _register_office_menu() -> None:
+    from security.office_menu import Entry, register
+    from security.roles import Perm
+
+    manage = Perm.MANAGE_OFFICE
+    register(
+        Entry("Work queues", "Outbox", "correspondence:outbox", manage, "Outgoing email: waiting, sent, failed"),
+        Entry("Work queues", "Quarantine", "correspondence:quarantine", manage, "Email that could not be read"),
+        Entry("Correspondence", "Mailboxes", "correspondence:mailbox_list", manage, "Where incoming mail is read"),
+        Entry("Correspondence", "Sending email", "correspondence:identity_edit", manage, "From, server, limits"),
+        Entry("Correspondence", "Chasing", "correspondence:enquiry_settings", manage, "Reminders, escalation ladder"),
+        Entry(
+            "Reports",
+            "Agency responsiveness",
+            "correspondence:responsiveness",
+            Perm.VIEW_DASHBOARD,
+            "How quickly each organisation answers",
+        ),
+        Entry("Correspondence", "Public contact page", "correspondence:contact_settings", manage, "Topics, positions"),
+    )

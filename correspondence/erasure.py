@@ -14,7 +14,17 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from constituents.models import Constituent, ConstituentEmail
-from correspondence.models import Attachment, Mailbox, Message, RawEmail, RawSource
+from correspondence.models import (
+    Attachment,
+    Enquiry,
+    EnquiryStep,
+    Mailbox,
+    Message,
+    OutboxStatus,
+    OutgoingEmail,
+    RawEmail,
+    RawSource,
+)
 from security.dataprotection.cleanup import cleanup_schedule
 from security.models import Office
 
@@ -47,10 +57,37 @@ def message_anonymise(message: Message) -> None:
         subject=ERASED_SUBJECT,
         text="",
         html="",
+        form_data={},
         message_id="",
         in_reply_to="",
         references="",
     )
+
+
+def outgoing_of(office: Office, constituent: Constituent) -> QuerySet[OutgoingEmail]:
+    """Email to them, or delivering one of their messages, sent or waiting in the outbox."""
+    emails = ConstituentEmail.unscoped.filter(constituent=constituent).values("email")
+    return OutgoingEmail.objects.for_office(office).filter(
+        Q(constituent=constituent) | Q(timeline_message__in=messages_of(office, constituent)) | Q(to_email__in=emails)
+    )
+
+
+def outgoing_anonymise(row: OutgoingEmail) -> None:
+    """Sent rows stay (the office's sending limits count them) without their content; one still
+    waiting is cancelled, so nothing about them is sent after their erasure."""
+    cancel = {"status": OutboxStatus.CANCELLED} if row.status == OutboxStatus.QUEUED else {}
+    OutgoingEmail.unscoped.filter(pk=row.pk).update(
+        to_email="erased@erased.invalid", to_name="", subject=ERASED_SUBJECT, text="", html="", headers={}, **cancel
+    )
+
+
+def enquiry_anonymise(row: Enquiry) -> None:
+    """The enquiry's dates, organisation and outcome stay: agency responsiveness is made of them."""
+    Enquiry.unscoped.filter(pk=row.pk).update(question="", identifiers={}, due_override_reason="")
+
+
+def enquiry_step_erase(row: EnquiryStep) -> None:
+    EnquiryStep.unscoped.filter(pk=row.pk).update(note="", draft_subject="", draft_text="")
 
 
 def _mailbox_copy_delete_later(raw: RawEmail) -> None:

@@ -7,8 +7,9 @@ commits them; only then is an inbox message moved to the processed folder (never
 the folder's ``last_uid`` advanced. A crash between the commit and the move finds the message
 again next time, and the dedupe on mailbox + UIDVALIDITY + UID stores nothing twice.
 
-A failure (login, network, server) is recorded on that mailbox only: ``last_error`` (never the
-secret) and ``consecutive_failures``; the beat task goes on to the next mailbox.
+A failure (login, network, server, renewing an OAuth2 token) is recorded on that mailbox only:
+``last_error`` (never a secret) and ``consecutive_failures``; the beat task goes on to the next
+mailbox.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -24,7 +26,7 @@ from django.utils import timezone
 from imap_tools import A, H, MailBox, MailBoxUnencrypted
 from imap_tools.mailbox import BaseMailBox
 
-from correspondence import ingest
+from correspondence import ingest, oauth
 from correspondence.models import AuthMethod, Mailbox, MailboxFolderState, RawEmail, RawSource
 
 logger = logging.getLogger(__name__)
@@ -66,20 +68,21 @@ def mailbox_connect(mailbox: Mailbox) -> BaseMailBox:
     cls = MailBox if mailbox.use_tls else MailBoxUnencrypted
     client = cls(mailbox.host, port=mailbox.port, timeout=timeout)
     try:
-        secret = mailbox.secret_get()
         if mailbox.auth_method == AuthMethod.XOAUTH2:
-            return client.xoauth2(mailbox.username, secret, initial_folder=None)
-        return client.login(mailbox.username, secret, initial_folder=None)
+            # Renewed first when it is missing or about to expire (and a refresh token is stored).
+            return client.xoauth2(mailbox.username, oauth.access_token(mailbox=mailbox), initial_folder=None)
+        return client.login(mailbox.username, mailbox.secret_get(), initial_folder=None)
     except BaseException:
         client.client.shutdown()  # a failed login leaves the socket open otherwise
         raise
 
 
-def error_describe(error: BaseException, *, secret: str = "") -> str:
-    """A short description for the manager, with the secret scrubbed should a server echo it."""
+def error_describe(error: BaseException, *, secrets: Iterable[str] = ()) -> str:
+    """A short description for the manager, with the secrets scrubbed should a server echo one."""
     text = f"{type(error).__name__}: {error}"
-    if secret:
-        text = text.replace(secret, "[secret]")
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[secret]")
     return text[:MAX_ERROR]
 
 
@@ -89,15 +92,20 @@ def mailbox_test(*, mailbox: Mailbox) -> str:
         with mailbox_connect(mailbox) as client:
             client.folder.status(mailbox.inbox_folder, ["UIDVALIDITY"])
     except Exception as error:  # noqa: BLE001 - any failure is the manager's to see
-        return error_describe(error, secret=_secret_or_blank(mailbox))
+        return error_describe(error, secrets=_secrets(mailbox))
     return ""
 
 
-def _secret_or_blank(mailbox: Mailbox) -> str:
-    try:
-        return mailbox.secret_get()
-    except Exception:  # noqa: BLE001
-        return ""
+def _secrets(mailbox: Mailbox) -> list[str]:
+    """Every secret of the mailbox in plain text, to scrub from an error; those that cannot be
+    decrypted cannot leak either."""
+    found = []
+    for read in (mailbox.secret_get, mailbox.oauth_refresh_token_get, mailbox.oauth_client_secret_get):
+        try:
+            found.append(read())
+        except Exception:  # noqa: BLE001, S112
+            continue
+    return found
 
 
 # --- Claiming -----------------------------------------------------------------------------------
@@ -143,7 +151,7 @@ def mailbox_poll(*, mailbox: Mailbox) -> PollResult:
             if mailbox.sent_folder and client.folder.exists(mailbox.sent_folder):
                 result.folders.append(_folder_poll(client, mailbox, mailbox.sent_folder, inbox=False))
     except Exception as failure:  # noqa: BLE001 - recorded for the manager; other mailboxes go on
-        error = error_describe(failure, secret=_secret_or_blank(mailbox))
+        error = error_describe(failure, secrets=_secrets(mailbox))
         logger.warning("Polling mailbox %s failed: %s", mailbox.pk, error)
     finally:
         _release(mailbox, error=error)

@@ -6,6 +6,10 @@ workers never both parse it, and parses it in its own transaction. The database 
 ``raw_parse_pending`` (the beat sweep) finds rows whose task was lost and claims left by a dead
 worker once their lease has run out. Every path — IMAP poller, webhook, ``ingest_email`` —
 comes through here.
+
+Attachment files are written to storage during the parse, before its transaction commits; the
+names written are tracked, and removed again if the transaction rolls back (``_removed_on_failure``),
+so a failed parse leaves no file that no row refers to.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -145,10 +151,11 @@ def process_raw(raw_id: int) -> ParseOutcome | None:
     another worker whose lease is still running, is left alone (returns None)."""
     if not _claim(raw_id):
         return None
+    written: list[str] = []
     try:
-        with transaction.atomic():
+        with _removed_on_failure(written), transaction.atomic():
             raw = RawEmail.unscoped.select_related("office").get(pk=raw_id)
-            return _parse_claimed(raw)
+            return _parse_claimed(raw, written)
     except Exception as error:  # a bug or a database error: record it, retry later
         logger.exception("Parsing raw email %s failed", raw_id)
         return _record_failure(raw_id, f"{type(error).__name__} while parsing")
@@ -175,7 +182,9 @@ def _finish(raw: RawEmail, state: str, error: str = "") -> None:
     raw.save(update_fields=["parse_state", "parse_error", "parsed_at", "parse_claimed_at"])
 
 
-def _parse_claimed(raw: RawEmail) -> ParseOutcome:
+def _parse_claimed(raw: RawEmail, written: list[str]) -> ParseOutcome:
+    """Parse a claimed row inside the caller's transaction; the storage names of attachment files
+    written are appended to ``written``, for the caller to remove should the transaction roll back."""
     data = bytes(raw.raw)
     oversize = len(data) > settings.INBOUND_MAX_BYTES
     try:
@@ -200,7 +209,7 @@ def _parse_claimed(raw: RawEmail) -> ParseOutcome:
         )
     else:
         for attachment in parsed.attachments:
-            _attachment_create(message, attachment)
+            _attachment_create(message, attachment, written)
         _finish(raw, ParseState.PARSED)
     search_index.refresh_message(message.pk)
     return ParseOutcome(raw_id=raw.pk, state=raw.parse_state, message_id=message.pk)
@@ -252,22 +261,54 @@ def _message_create(raw: RawEmail, parsed: mime.ParsedEmail, *, outbound: bool) 
     return message
 
 
-def _attachment_create(message: Message, parsed: mime.ParsedAttachment) -> Attachment:
+def _attachment_create(message: Message, parsed: mime.ParsedAttachment, written: list[str]) -> Attachment:
+    size = len(parsed.data)
+    # Too large to extract: listed and flagged, its bytes left in the raw email alone.
+    too_large = size > settings.INBOUND_ATTACHMENT_MAX_BYTES
     attachment = Attachment(
         office=message.office,
         message=message,
         name=parsed.name,
         content_type=parsed.content_type[:100],
         declared_type=parsed.declared_type,
-        size=len(parsed.data),
+        size=size,
         sha256=hashlib.sha256(parsed.data).hexdigest(),
         is_inline=parsed.is_inline,
         is_executable=parsed.is_executable,
+        too_large=too_large,
     )
-    # The stored name is the hash (see attachment_path); the sender's name is only shown.
-    attachment.file.save("attachment", ContentFile(parsed.data), save=False)
+    if not too_large:
+        # The stored name is the hash (see attachment_path); the sender's name is only shown.
+        attachment.file.save("attachment", ContentFile(parsed.data), save=False)
+        written.append(attachment.file.name)
     attachment.save()
     return attachment
+
+
+@contextmanager
+def _removed_on_failure(written: list[str]) -> Iterator[None]:
+    """Remove the files named in ``written`` if the block raises.
+
+    Wrap a ``transaction.atomic()`` block in it (``with _removed_on_failure(w), atomic():``):
+    an exception leaving that block has rolled the attachment rows back, so nothing refers to
+    the files any more. Storage names are unique (``get_available_name``), so a file removed
+    here is never another row's.
+    """
+    try:
+        yield
+    except BaseException:
+        _files_remove(written)
+        raise
+
+
+def _files_remove(written: list[str]) -> None:
+    storage = Attachment._meta.get_field("file").storage
+    for name in written:
+        try:
+            storage.delete(name)
+        except Exception:  # noqa: BLE001 - an orphan file is harmless; the parse's own error matters
+            logger.warning("Could not remove attachment file %s after a rollback", name)
+    written.clear()
 
 
 # --- Storing and parsing at once (the ingest_email command, the benchmark) -------------------------
@@ -293,7 +334,8 @@ def ingest_one(*, office: Office, raw: bytes, source: str) -> IngestResult:
     sha256 = hashlib.sha256(raw).hexdigest()
     message_id = mime.peek_message_id(raw)
     failure = ""
-    with transaction.atomic():
+    written: list[str] = []
+    with _removed_on_failure(written), transaction.atomic():
         try:
             with transaction.atomic():
                 now = _now()
@@ -315,8 +357,8 @@ def ingest_one(*, office: Office, raw: bytes, source: str) -> IngestResult:
             return IngestResult(raw_id=found.pk, created=False, state="duplicate")
         audit_record(verb="correspondence.raw_email.stored", office=office, obj=row)
         try:
-            with transaction.atomic():
-                outcome = _parse_claimed(row)
+            with _removed_on_failure(written), transaction.atomic():
+                outcome = _parse_claimed(row, written)
         except Exception as error:  # a bug or a database error: the raw row stays, retried later
             logger.exception("Parsing raw email %s failed", row.pk)
             failure = f"{type(error).__name__} while parsing"

@@ -96,7 +96,7 @@ def case_messages(*, case: Case) -> QuerySet[Message]:
     return (
         Message.objects.for_office(case.office)
         .filter(case=case)
-        .select_related("logged_by")
+        .select_related("logged_by", "outgoing_email")
         .defer("html", "references", "search_vector")
         .order_by("-received_at", "-id")
     )

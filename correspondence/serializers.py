@@ -34,6 +34,9 @@ class AttachmentSerializer(serializers.Serializer):
     sha256 = serializers.CharField()
     is_inline = serializers.BooleanField()
     is_executable = serializers.BooleanField(help_text="Executables and scripts are kept but flagged")
+    too_large = serializers.BooleanField(
+        help_text="Over the attachment size limit: not extracted, no download; its bytes are in the raw email"
+    )
 
 
 class MessageSerializer(serializers.Serializer):

@@ -19,7 +19,16 @@ from casework import services as case_services
 from casework.models import Case, CaseStatus
 from casework.uploads import sniff_content_type
 from constituents.models import Constituent
-from correspondence.models import Attachment, Channel, Direction, Message, TriageState
+from correspondence import search_index
+from correspondence.models import (
+    Attachment,
+    Channel,
+    ContactTopic,
+    Direction,
+    Message,
+    PublishedPosition,
+    TriageState,
+)
 from security.audit import audit_record
 from security.errors import DomainError
 from security.models import Office, User
@@ -181,6 +190,7 @@ def message_log(
     )
     if scan is not None:
         _store_scan(message, scan)
+    search_index.refresh_message(message.pk)
     if case is not None:
         if direction == Direction.INBOUND:
             case_services.case_constituent_wrote(case=case)
@@ -224,3 +234,15 @@ def _store_scan(message: Message, scan: UploadedFile) -> Attachment:
     attachment.file.save(attachment.sha256, scan, save=False)
     attachment.save()
     return attachment
+
+
+@transaction.atomic
+def contact_page_save(*, office: Office, actor: User, row: ContactTopic | PublishedPosition) -> None:
+    """Save a topic or a published position of the public contact page."""
+    ensure_same_office(office, row, getattr(row, "organisation", None))
+    created = row.pk is None
+    row.save()
+    kind = type(row).__name__.lower()
+    audit_record(
+        verb=f"correspondence.{kind}.{'created' if created else 'changed'}", office=office, actor=actor, obj=row
+    )

@@ -21,3 +21,24 @@ def poll_mailboxes() -> int:
     from correspondence import imap
 
     return sum(result.stored for result in imap.mailboxes_poll())
+
+
+@shared_task
+def send_outbox() -> int:
+    from correspondence import outbox
+
+    return outbox.outbox_send_due()
+
+
+@shared_task
+def sweep_enquiries() -> int:
+    from correspondence import enquiries
+
+    return enquiries.enquiries_sweep()
+
+
+@shared_task
+def send_enquiry_digests() -> int:
+    from correspondence import digests
+
+    return digests.digests_send_due()

@@ -68,6 +68,8 @@ def _detail_context(request: HttpRequest, message: Message, **forms: Any) -> dic
         "images": request.GET.get("images") == "1",
         "has_remote_images": "data-remote-src" in message.html,
         "can_work": membership.allows(Perm.WORK_CASES),
+        # Managers may download the raw email (audited): where a too-large attachment is kept.
+        "can_download_raw": membership.allows(Perm.MANAGE_OFFICE),
         "file_form": forms.get("file_form") or FileForm(cases=_cases(request), suggested=open_cases),
         "triage_form": forms.get("triage_form") or TriageForm(),
         "link_form": forms.get("link_form"),
@@ -116,6 +118,8 @@ def _framed_page(html: str, *, images: bool) -> str:
 def attachment_download(request: HttpRequest, message_id: int, attachment_id: int) -> FileResponse:
     message = _message_or_404(request, message_id)
     attachment = get_for_office_or_404(Attachment, request.office, pk=attachment_id, message=message)
+    if attachment.too_large:
+        raise Http404("This attachment was too large to extract; it is kept in the raw email.")
     audit_view(request, attachment)
     try:
         handle = attachment.file.open("rb")

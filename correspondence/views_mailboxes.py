@@ -28,8 +28,8 @@ def mailbox_add(request: HttpRequest) -> HttpResponse:
     form = MailboxForm(request.POST or None, instance=Mailbox(office=request.office))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        secret = data.pop("secret")
-        mailbox = mailboxes.mailbox_create(office=request.office, actor=request.user, secret=secret, **data)
+        secrets = {name: data.pop(name) for name in MailboxForm.SECRET_FIELDS}
+        mailbox = mailboxes.mailbox_create(office=request.office, actor=request.user, **secrets, **data)
         messages.success(request, f"Added mailbox “{mailbox.name}”. Test the connection next.")
         return redirect("correspondence:mailbox_list")
     return render(request, "correspondence/mailbox_form.html", {"form": form, "mailbox": None})
@@ -43,8 +43,8 @@ def mailbox_edit(request: HttpRequest, mailbox_id: int) -> HttpResponse:
     form = MailboxForm(request.POST or None, instance=get_for_office_or_404(Mailbox, request.office, pk=mailbox_id))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        secret = data.pop("secret")
-        mailboxes.mailbox_update(mailbox=mailbox, actor=request.user, secret=secret, **data)
+        secrets = {name: data.pop(name) for name in MailboxForm.SECRET_FIELDS}
+        mailboxes.mailbox_update(mailbox=mailbox, actor=request.user, **secrets, **data)
         messages.success(request, "Mailbox saved.")
         return redirect("correspondence:mailbox_list")
     return render(request, "correspondence/mailbox_form.html", {"form": form, "mailbox": mailbox})

@@ -231,6 +231,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "security.tasks.retention_sweep",
         "schedule": crontab(hour=RETENTION_SWEEP_HOUR, minute=17),
     },
+    # Outgoing email whose next attempt has come (the on-commit nudge only makes it sooner).
+    "correspondence.send_outbox": {
+        "task": "correspondence.tasks.send_outbox",
+        "schedule": timedelta(seconds=env_int("OUTBOX_SWEEP_SECONDS", 15, minimum=1)),
+    },
+    # Reminders, chasers and escalations of third-party enquiries whose day has come.
+    "correspondence.sweep_enquiries": {
+        "task": "correspondence.tasks.sweep_enquiries",
+        "schedule": timedelta(seconds=env_int("ENQUIRY_SWEEP_SECONDS", 900, minimum=1)),
+    },
+    # The daily email of what is due and overdue, to each member who has not opted out.
+    "correspondence.send_enquiry_digests": {
+        "task": "correspondence.tasks.send_enquiry_digests",
+        "schedule": timedelta(seconds=env_int("DIGEST_SWEEP_SECONDS", 900, minimum=1)),
+    },
     # Raw email not yet parsed (the on-commit task was lost, or its worker died).
     "correspondence.parse_pending": {
         "task": "correspondence.tasks.parse_pending",
@@ -452,9 +467,32 @@ LOGGING = {
 # A claim older than this belongs to a worker that died; its row is sent again.
 NOTIFICATION_EMAIL_LEASE_SECONDS = env_int("NOTIFICATION_EMAIL_LEASE_SECONDS", 300, minimum=1)
 
+# --- Outgoing email (the outbox) -------------------------------------------------------------
+# A claim older than this belongs to a worker that died; its rows are queued again.
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300, minimum=1)
+# Rows one worker claims at a time: small, so a crash returns few and others share the work.
+OUTBOX_CLAIM_BATCH = env_int("OUTBOX_CLAIM_BATCH", 50, minimum=1)
+# One sweep sends for at most this long, then leaves the rest to the next.
+OUTBOX_RUN_SECONDS = env_int("OUTBOX_RUN_SECONDS", 50, minimum=1)
+# Temporary failures are retried after 1, 2, 4 … minutes, at most an hour apart, this many times.
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 60, minimum=1)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600, minimum=1)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10, minimum=1)
+OUTBOX_SMTP_TIMEOUT_SECONDS = env_int("OUTBOX_SMTP_TIMEOUT_SECONDS", 30, minimum=1)
+
+# Enquiries one sweep transaction advances at a time (their steps commit together).
+ENQUIRY_SWEEP_BATCH = env_int("ENQUIRY_SWEEP_BATCH", 500, minimum=1)
+# The daily digest of due and overdue enquiries goes out from this hour (office time).
+DIGEST_HOUR = env_int("DIGEST_HOUR", 7, minimum=0)
+
+# Submissions of the public contact form allowed per IP address (django-ratelimit's syntax).
+CONTACT_FORM_RATE = env_str("CONTACT_FORM_RATE", "10/h")
+
 # --- Inbound email --------------------------------------------------------------------------
 # Larger messages are kept raw and flagged; their attachments are not extracted.
 INBOUND_MAX_BYTES = env_int("INBOUND_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
+# A larger attachment is recorded and flagged but not extracted to storage; the raw email keeps it.
+INBOUND_ATTACHMENT_MAX_BYTES = env_int("INBOUND_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 # A parse claim older than this belongs to a worker that died; the sweep parses the row again.
 INBOUND_PARSE_LEASE_SECONDS = env_int("INBOUND_PARSE_LEASE_SECONDS", 600, minimum=1)
 # After this many interrupted attempts a raw email is quarantined for a person to look at.

@@ -68,6 +68,7 @@ class SecurityConfig(AppConfig):
         personal_data.declare_no_personal_data(
             OfficeExport, "The whole office's data in a file, deleted after a week and on any erasure."
         )
+        _register_office_menu()
 
 
 def _sar_erase(row) -> None:  # type: ignore[no-untyped-def]
@@ -75,3 +76,26 @@ def _sar_erase(row) -> None:  # type: ignore[no-untyped-def]
     from security.dataprotection.sar import sar_erase_details
 
     sar_erase_details(sar=row)
+
+
+def _register_office_menu() -> None:
+    from security.office_menu import Entry, register
+    from security.roles import Perm
+
+    register(
+        Entry("People and security", "Staff", "security:staff", Perm.MANAGE_STAFF, "Invite, change roles, 2FA status"),
+        Entry("People and security", "Audit log", "security:audit", Perm.VIEW_AUDIT, "Who saw and changed what"),
+        Entry("People and security", "API tokens", "security:api_tokens", Perm.USE_API, "Integrations' access"),
+        Entry("People and security", "Approvers", "security:approvers", Perm.NAME_APPROVERS, "Who approves responses"),
+        Entry(
+            "People and security", "Security health", "security:security_health", Perm.DATA_PROTECTION, "2FA, sign-ins"
+        ),
+    )
+    dp = Perm.DATA_PROTECTION
+    register(
+        Entry("Data protection", "Overview", "security:data_protection", dp, "Requests due; find a person", order=10),
+        Entry("Data protection", "Subject access requests", "security:sar_list", dp, "Log, review, export", order=20),
+        Entry("Data protection", "Retention", "security:retention", dp, "How long records are kept", order=30),
+        Entry("Data protection", "Handover", "security:handover_list", dp, "Cases to another office", order=40),
+        Entry("Data protection", "Office export", "security:office_exports", Perm.EXPORT, "Everything, open format"),
+    )

@@ -32,7 +32,7 @@ SESSION_OFFICE_ID = "office_id"
 ACTIVITY_RESOLUTION_SECONDS = 60
 
 
-def _client_ip(request: HttpRequest) -> str | None:
+def client_ip(request: HttpRequest) -> str | None:
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if settings.AXES_IPWARE_PROXY_COUNT and forwarded:
         hops = [hop.strip() for hop in forwarded.split(",")]
@@ -52,7 +52,7 @@ class RequestIdMiddleware:
         request.request_id = request_id  # type: ignore[attr-defined]
         meta = requestcontext.RequestMeta(
             request_id=request_id,
-            ip=_client_ip(request),
+            ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
         )
         token = requestcontext.activate(meta)

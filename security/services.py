@@ -387,3 +387,10 @@ def heartbeat_record() -> Heartbeat:
         pk=Heartbeat.SINGLETON_ID, defaults={"beat_at": timezone.now(), "hostname": socket.gethostname()[:200]}
     )
     return heartbeat
+
+
+def notifications_create_many(rows: list[Notification]) -> None:
+    """Many notifications in one insert (a sweep's reminders); their email copies go out as usual."""
+    for row in rows:
+        row.title = row.title[:200]
+    Notification.unscoped.bulk_create(rows)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("2fa/confirm", auth.otp_confirm, name="otp_confirm"),
     path("invitation/<str:token>", auth.invitation_accept, name="invitation_accept"),
     path("office", account.office_choose, name="office_choose"),
+    path("office/manage", account.office_menu, name="office_menu"),
     path("account/sessions", account.session_list, name="sessions"),
     path("account/sessions/end-others", account.sessions_end_others, name="sessions_end_others"),
     path("account/sessions/end-all", account.sessions_end_all, name="sessions_end_all"),

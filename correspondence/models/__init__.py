@@ -1,6 +1,20 @@
 """Correspondence data, one module per topic; import models from here."""
 
-from correspondence.models.mailboxes import AuthMethod, Mailbox, MailboxFolderState
+from correspondence.models.contact import ContactTopic, PublishedPosition, TopicKind
+from correspondence.models.enquiries import (
+    DEFAULT_LADDER,
+    OPEN_STATUSES,
+    DigestOptOut,
+    DigestSent,
+    Enquiry,
+    EnquirySettings,
+    EnquiryStatus,
+    EnquiryStep,
+    NextAction,
+    SentVia,
+    StepKind,
+)
+from correspondence.models.mailboxes import DEFAULT_OAUTH_SCOPE, AuthMethod, Mailbox, MailboxFolderState
 from correspondence.models.messages import (
     Attachment,
     Channel,
@@ -12,18 +26,51 @@ from correspondence.models.messages import (
     TriageState,
     attachment_path,
 )
+from correspondence.models.outbox import (
+    BatchState,
+    OutboxBatch,
+    OutboxStatus,
+    OutgoingEmail,
+    Priority,
+    SendingIdentity,
+    SmtpSecurity,
+    Transport,
+)
 
 __all__ = [
+    "DEFAULT_LADDER",
+    "DEFAULT_OAUTH_SCOPE",
+    "OPEN_STATUSES",
     "Attachment",
     "AuthMethod",
+    "BatchState",
     "Channel",
+    "ContactTopic",
+    "DigestOptOut",
+    "DigestSent",
     "Direction",
+    "Enquiry",
+    "EnquirySettings",
+    "EnquiryStatus",
+    "EnquiryStep",
     "Mailbox",
     "MailboxFolderState",
     "Message",
+    "NextAction",
+    "OutboxBatch",
+    "OutboxStatus",
+    "OutgoingEmail",
     "ParseState",
+    "Priority",
+    "PublishedPosition",
     "RawEmail",
     "RawSource",
+    "SendingIdentity",
+    "SentVia",
+    "SmtpSecurity",
+    "StepKind",
+    "TopicKind",
+    "Transport",
     "TriageState",
     "attachment_path",
 ]

@@ -126,6 +126,9 @@ class Message(OfficeOwned, TimeStamped):
     triage_state = models.CharField(max_length=10, choices=TriageState.choices, default=TriageState.NEW)
     # Auto-replies and bounces: kept, never in triage, never answered.
     is_automatic = models.BooleanField(default=False)
+    # What the public contact form asked besides the message: postcode, the constituency
+    # check, consent to share with third parties, the topic chosen.
+    form_data = models.JSONField(default=dict, blank=True)
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -154,8 +157,14 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 
 class Attachment(OfficeOwned):
+    """A file that came with a message, stored under the office's path and served only as a download.
+
+    One over ``INBOUND_ATTACHMENT_MAX_BYTES`` is recorded (name, types, size, hash) and flagged
+    ``too_large`` with no file: its bytes stay in the raw email it came in.
+    """
+
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path, max_length=300)
+    file = models.FileField(upload_to=attachment_path, max_length=300, blank=True, help_text="Empty when too large")
     name = models.CharField(max_length=255, help_text="As the sender named it (shown, never used as a path)")
     content_type = models.CharField(max_length=100, help_text="Sniffed from the bytes")
     declared_type = models.CharField(max_length=100, blank=True)
@@ -164,6 +173,9 @@ class Attachment(OfficeOwned):
     is_inline = models.BooleanField(default=False)
     # Executables and scripts are kept (the sender's evidence) but flagged and never previewed.
     is_executable = models.BooleanField(default=False)
+    too_large = models.BooleanField(
+        default=False, help_text="Over the size limit: not extracted, kept in the raw email"
+    )
 
     class Meta:
         ordering = ["id"]

@@ -29,3 +29,9 @@ def send_invitation(*, to: str, office_name: str, token: str) -> None:
 
 def send_notification(*, to: str, office_name: str, title: str, link: str) -> None:
     _send(template="notification", to=to, context={"office_name": office_name, "title": title, "link": link})
+
+
+def send_enquiry_digest(*, to: str, office_name: str, overdue: list[dict], due_soon: list[dict]) -> None:
+    """Each row: {"organisation", "reference", "due_on", "link"}."""
+    context = {"office_name": office_name, "overdue": overdue, "due_soon": due_soon}
+    _send(template="enquiry_digest", to=to, context=context)

@@ -47,3 +47,16 @@ def working_days_between(start: dt.date, end: dt.date, nation: str) -> int:
         day += dt.timedelta(days=1)
         count += is_working_day(day, nation)
     return count
+
+
+def subtract_working_days(end: dt.date, days: int, nation: str) -> dt.date:
+    """The date ``days`` working days before ``end`` (``end`` itself never counts)."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    day = end
+    remaining = days
+    while remaining:
+        day -= dt.timedelta(days=1)
+        if is_working_day(day, nation):
+            remaining -= 1
+    return day

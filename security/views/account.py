@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from security import home as home_pages
+from security import office_menu as office_menu_entries
 from security import selectors, services
 from security.audit import audit_record
 from security.decorators import office_required
@@ -90,3 +91,10 @@ def notification_read(request: HttpRequest, notification_id: int | None = None) 
         get_for_office_or_404(Notification, request.office, pk=notification_id, recipient=request.user)
     services.notification_mark_read(office=request.office, recipient=request.user, notification_id=notification_id)
     return redirect("security:notifications")
+
+
+@office_required()
+@require_GET
+def office_menu(request: HttpRequest) -> HttpResponse:
+    """Everything that runs the office that this member's role may open, grouped."""
+    return render(request, "security/office_menu.html", {"groups": office_menu_entries.groups_for(request.membership)})

@@ -18,6 +18,7 @@ import schemathesis
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
@@ -25,6 +26,7 @@ from schemathesis.checks import not_a_server_error
 
 from casework import services as casework_services
 from constituents import services as constituent_services
+from correspondence import enquiries as enquiry_services
 from correspondence.models import Message
 from tests.api.conftest import bearer
 from tests.factories import OrganisationFactory
@@ -80,6 +82,13 @@ def fuzz_world(office, manager, caseworker, make_token, vocabulary) -> dict[str,
         Message.objects.create(office=office, direction="in", channel="email", subject="Fuzz message", case=filed_to)
         for filed_to in (None, case)
     ]
+    enquiry = enquiry_services.enquiry_create(
+        case=case,
+        actor=manager,
+        new=enquiry_services.NewEnquiry(
+            organisation=organisation, question="Fuzz?", sent_via="email", sent_on=timezone.localdate()
+        ),
+    )
     _, secret = make_token("read", "write")
     return {
         "headers": {"Authorization": f"Bearer {secret}"},
@@ -89,6 +98,9 @@ def fuzz_world(office, manager, caseworker, make_token, vocabulary) -> dict[str,
             "message_id": [message.pk for message in messages],
             "constituent_id": [person.pk for person in people],
             "organisation_id": [organisation.pk],
+            "organisation": [organisation.pk],
+            "enquiry_id": [enquiry.pk],
+            "message": [message.pk for message in messages],
             "constituent": [person.pk for person in people],
             "assignee": [caseworker.pk, manager.pk],
             "tags": [tag.pk for tag in tags],

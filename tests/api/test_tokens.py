@@ -73,9 +73,9 @@ def test_only_managers_manage_tokens(caseworker_client, mp_client, volunteer_cli
         assert client.get("/api-tokens/new").status_code == 403
 
 
-def test_the_manager_nav_links_to_tokens(manager_client, caseworker_client):
-    assert 'href="/api-tokens"' in manager_client.get("/").content.decode()
-    assert 'href="/api-tokens"' not in caseworker_client.get("/").content.decode()
+def test_the_office_page_links_to_tokens_for_the_manager_only(manager_client, caseworker_client):
+    assert 'href="/api-tokens"' in manager_client.get("/office/manage").content.decode()
+    assert 'href="/api-tokens"' not in caseworker_client.get("/office/manage").content.decode()
 
 
 def test_a_revoked_token_is_refused_at_once(manager_client, manager, make_token):

@@ -91,3 +91,26 @@ def test_the_ingestion_corpus_gets_a_message_id_of_its_own():
     assert all(raw.startswith(b"Message-ID: <bench-r-") for raw in raws)
     assert all(raw.lower().count(b"\nmessage-id:") == 0 for raw in raws)
     assert len(set(raws)) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(120)
+def test_the_outbox_benchmark_sends_everything_once_with_real_workers(tmp_path):
+    from bench import outbox
+
+    report = outbox.run_outbox(40, workers=2, log_dir=tmp_path)
+
+    assert report.received == 40
+    assert report.duplicates == 0
+    assert report.per_second > 0
+    assert "messages/s" in report.summary()
+
+
+def test_the_enquiry_sweep_benchmark_takes_every_due_step():
+    from bench import enquiries as bench_enquiries
+
+    report = bench_enquiries.run_sweep(300)
+
+    assert report.due > 0
+    assert report.moved >= report.due
+    assert "steps taken" in report.summary()

@@ -57,6 +57,8 @@ def test_a_manager_creates_and_revokes_a_token_accessibly(live_server, page: Pag
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session_id, "url": live_server.url}])
 
     page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="Running the office").click()
+    assert_accessible(page, axe)
     page.get_by_role("link", name="API tokens").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("API tokens")
     assert_accessible(page, axe)

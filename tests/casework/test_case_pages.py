@@ -218,3 +218,11 @@ def test_another_offices_constituent_cannot_be_added(caseworker_client, case, ot
     response = caseworker_client.post(f"/cases/{case.pk}/people", {"constituent": theirs.pk, "role": "joint"})
     assert "Select a valid choice" in response.content.decode()
     assert not case.participants.exists()
+
+
+def test_status_changes_read_as_words_on_the_timeline(caseworker_client, case, caseworker):
+    from casework import services
+
+    services.case_set_status(case=case, actor=caseworker, status="awaiting_third_party")
+    page = caseworker_client.get(f"/cases/{case.pk}").content.decode()
+    assert "New → Awaiting third party" in page

@@ -1,4 +1,5 @@
-"""Ingestion fixtures: the corpus, a store-and-parse helper, attachments under a temporary root."""
+"""Ingestion fixtures: the corpus, a store-and-parse helper, attachments under a temporary root, and
+a real Dovecot (``dovecot``, ``account``; see tests/correspondence/dovecot.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from correspondence import ingest
 from correspondence.models import Message, RawEmail, RawSource
+from tests.correspondence.dovecot import account_fixture, dovecot_server  # noqa: F401 - fixtures: a real IMAP server
 
 CORPUS = Path(__file__).parent / "corpus"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))

@@ -12,9 +12,8 @@ from security import tasks
 from security.dataprotection import erasure
 from security.dataprotection.models import PendingCleanup
 from tests.correspondence.conftest import email
-from tests.correspondence.test_imap import _imap, _messages, account, deliver, dovecot, make_mailbox, uids_in
-
-__all__ = ["account", "dovecot"]  # fixtures, used by name
+from tests.correspondence.dovecot import deliver, imap_login, uids_in
+from tests.correspondence.test_imap import _messages, make_mailbox
 
 HERS = "persephone.quibble@example.net"
 
@@ -25,7 +24,7 @@ def cleanups_at_once(monkeypatch):
 
 
 def _subjects(port: int, user: str, folder: str) -> list[str]:
-    with _imap(port, user) as box:
+    with imap_login(port, user) as box:
         box.folder.set(folder)
         return sorted(message.subject for message in box.fetch(A(all=True), mark_seen=False))
 

@@ -3,127 +3,17 @@
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 import socket
-import subprocess
-import tempfile
-import time
-from itertools import count
-from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.urls import reverse
-from imap_tools import A, MailBoxUnencrypted, MailMessageFlags
 
 from correspondence import imap, ingest
 from correspondence.models import Direction, Mailbox, MailboxFolderState, Message, RawEmail
 from security.models import AuditEvent
 from tests.correspondence.conftest import email
-
-PASSWORD = "s3cret-Dovecot-pw"
-USERS = [f"user{n}@example.org" for n in range(20)]
-_next_user = count()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def dovecot():
-    root = Path(tempfile.mkdtemp(prefix="dovecot-"))
-    root.chmod(0o755)
-    port = _free_port()
-    user, group = ("nobody", "nogroup") if os.geteuid() == 0 else (os.environ.get("USER", "nobody"), "nogroup")
-    for name in ("run", "state", "mail"):
-        (root / name).mkdir()
-    (root / "users").write_text("".join(f"{u}:{{PLAIN}}{PASSWORD}\n" for u in USERS))
-    (root / "dovecot.conf").write_text(
-        f"""protocols = imap
-listen = 127.0.0.1
-base_dir = {root}/run
-state_dir = {root}/state
-log_path = /dev/stderr
-ssl = no
-disable_plaintext_auth = no
-auth_failure_delay = 0
-default_internal_user = {user}
-default_internal_group = {group}
-default_login_user = {user}
-mail_location = maildir:{root}/mail/%u
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {root}/users
-}}
-userdb {{
-  driver = static
-  args = uid={user} gid={group} home={root}/mail/%u
-}}
-service anvil {{
-  chroot =
-}}
-service imap-login {{
-  chroot =
-  inet_listener imap {{
-    port = {port}
-  }}
-}}
-"""
-    )
-    if os.geteuid() == 0:
-        shutil.chown(root / "mail", user, group)
-        shutil.chown(root / "state", user, group)
-    log = root / "dovecot.log"
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            ["dovecot", "-F", "-c", str(root / "dovecot.conf")], stdout=subprocess.DEVNULL, stderr=log_file
-        )
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"dovecot did not start: {log.read_text(errors='replace')}") from None
-            time.sleep(0.02)
-    yield port
-    process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    shutil.rmtree(root, ignore_errors=True)
-
-
-@pytest.fixture
-def account(dovecot):
-    """A fresh Dovecot user (its own Maildir) for each test."""
-    return next(USERS[n] for n in _next_user)
-
-
-def _imap(port: int, user: str) -> MailBoxUnencrypted:
-    return MailBoxUnencrypted("127.0.0.1", port=port).login(user, PASSWORD)
-
-
-def deliver(port: int, user: str, raw: bytes, folder: str = "INBOX") -> None:
-    with _imap(port, user) as box:
-        if not box.folder.exists(folder):
-            box.folder.create(folder)
-        box.append(raw, folder, flag_set=[MailMessageFlags.SEEN] if folder != "INBOX" else [])
-
-
-def uids_in(port: int, user: str, folder: str) -> list[str]:
-    with _imap(port, user) as box:
-        if not box.folder.exists(folder):
-            return []
-        box.folder.set(folder)
-        return box.uids(A(all=True))
+from tests.correspondence.dovecot import PASSWORD, deliver, fresh_account, imap_login, uids_in
 
 
 def make_mailbox(office, port: int, user: str, *, secret: str = PASSWORD, name: str = "Office inbox") -> Mailbox:
@@ -224,7 +114,7 @@ def test_a_changed_uidvalidity_reads_again_without_duplicates(office, dovecot, a
     assert imap.mailbox_poll(mailbox=mailbox).stored == 3
     before = MailboxFolderState.unscoped.get(mailbox=mailbox, folder="Sent").uidvalidity
 
-    with _imap(dovecot, account) as box:  # the server recreates the folder: new UIDVALIDITY
+    with imap_login(dovecot, account) as box:  # the server recreates the folder: new UIDVALIDITY
         box.folder.delete("Sent")
         box.folder.create("Sent")
     for raw in [*old, email(message_id="<v-new@example.org>", subject="new")]:
@@ -241,7 +131,7 @@ def test_a_changed_uidvalidity_reads_again_without_duplicates(office, dovecot, a
 
 
 def test_a_wrong_password_shows_on_that_mailbox_while_others_are_polled(office, dovecot, account, caplog):
-    other_account = next(USERS[n] for n in _next_user)
+    other_account = fresh_account()
     deliver(dovecot, other_account, email(message_id="<ok@example.org>"))
     wrong = "Wrong-Password-xyz"
     broken = make_mailbox(office, dovecot, account, secret=wrong, name="Broken")

@@ -36,7 +36,7 @@ def test_a_crash_while_parsing_keeps_the_raw_and_leaves_no_half_message(office, 
     settings.INBOUND_PARSE_MAX_ATTEMPTS = 2
     settings.INBOUND_PARSE_LEASE_SECONDS = 0
 
-    def broken(message, attachment):
+    def broken(message, attachment, written):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(ingest, "_attachment_create", broken)

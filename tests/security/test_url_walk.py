@@ -40,6 +40,10 @@ METHODS = ("get", "post", "put", "patch", "delete")
 # URL patterns the walk does not request, and why.
 EXEMPT = {
     "security:invitation_accept": "public: the one-time token is itself the credential, not an office-scoped id",
+    **{
+        f"correspondence:{name}": "public: an office's contact pages, by slug (tests/correspondence/test_contact.py)"
+        for name in ("contact_start", "contact_topic", "contact_positions", "contact_write", "contact_thanks")
+    },
 }
 # Pages whose rows have an owner inside the office, so a permitted role may still get 404.
 OWNER_ONLY = {

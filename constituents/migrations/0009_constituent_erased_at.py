@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('constituents', '0007_representative_name_trgm'),
+        ('constituents', '0008_organisation_website'),
     ]
 
     operations = [
