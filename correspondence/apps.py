@@ -84,6 +84,7 @@ class CorrespondenceConfig(AppConfig):
                 rows_for_constituent=lambda office, c: m.Enquiry.objects.for_office(office).filter(case__constituent=c),
                 rows_for_cases=lambda office, ids: m.Enquiry.objects.for_office(office).filter(case_id__in=ids),
                 erase=erasure.enquiry_anonymise,
+                move=erasure.enquiry_move,
                 describe=lambda row: f"Enquiry to {row.organisation}, sent {row.sent_on:%-d %b %Y}",
             )
         )

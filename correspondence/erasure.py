@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from constituents.models import Constituent, ConstituentEmail
+from constituents.models import Constituent, ConstituentEmail, Organisation
 from correspondence.models import (
     Attachment,
     Enquiry,
@@ -77,7 +77,15 @@ def outgoing_anonymise(row: OutgoingEmail) -> None:
     waiting is cancelled, so nothing about them is sent after their erasure."""
     cancel = {"status": OutboxStatus.CANCELLED} if row.status == OutboxStatus.QUEUED else {}
     OutgoingEmail.unscoped.filter(pk=row.pk).update(
-        to_email="erased@erased.invalid", to_name="", subject=ERASED_SUBJECT, text="", html="", headers={}, **cancel
+        # A key may be made from their address (the contact form's hashes it): it goes too.
+        idempotency_key=f"erased:{row.pk}",
+        to_email="erased@erased.invalid",
+        to_name="",
+        subject=ERASED_SUBJECT,
+        text="",
+        html="",
+        headers={},
+        **cancel,
     )
 
 
@@ -146,3 +154,20 @@ def imap_copy_delete(office: Office, payload: dict[str, Any]) -> None:
         uid=payload.get("uid"),
         message_id=payload.get("message_id", ""),
     )
+
+
+def enquiry_move(row: Enquiry, office: Office) -> None:
+    """Into ``office`` with the same-named organisation of its directory, copied there if it has
+    none (a public body's published contact details, nobody's personal data)."""
+    source = row.organisation
+    target = Organisation.objects.for_office(office).filter(name=source.name).first()
+    if target is None:
+        target = Organisation.objects.create(
+            office=office,
+            **{
+                f.attname: getattr(source, f.attname)
+                for f in Organisation._meta.concrete_fields
+                if f.name not in ("id", "office", "created_at", "updated_at")
+            },
+        )
+    Enquiry.unscoped.filter(pk=row.pk).update(office=office, organisation=target)

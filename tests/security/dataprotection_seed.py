@@ -15,11 +15,12 @@ from casework import services as case_services
 from casework.models import Case
 from constituents import services as constituent_services
 from constituents.models import Constituent
-from correspondence import ingest
+from correspondence import contact, enquiries, ingest, replies
 from correspondence import services as message_services
 from correspondence.models import Channel, Direction, Message, RawEmail, RawSource
 from security.dataprotection import sar as sar_services
 from security.dataprotection.models import SubjectAccessRequest
+from tests.factories import OrganisationFactory
 
 FIRST, LAST = "Persephone", "Quibbleworth"
 NAME = f"{FIRST} {LAST}"
@@ -71,7 +72,9 @@ def email_with_attachment(message_id: str = "<q1@example.net>") -> bytes:
 def seed_person(office, actor) -> Seeded:  # type: ignore[no-untyped-def]
     """Jane Doe's rarer cousin, everywhere: record, contacts, someone acting for her, a case with
     notes and a document, an emailed message with an attachment, a letter sent with its scan, a
-    phone note, a web-form message, her name on someone else's case, and a subject access request."""
+    phone note, the public contact form (and its acknowledgement in the outbox), a reply from
+    her case through the outbox, an enquiry to a council about her, her name on someone else's
+    case, and a subject access request."""
     case_services.office_initialise(office)
     person = constituent_services.constituent_create(
         office=office,
@@ -129,15 +132,37 @@ def seed_person(office, actor) -> Seeded:  # type: ignore[no-untyped-def]
         occurred_at=timezone.now(),
         case=case,
     )
-    Message.objects.create(
+    contact.contact_submit(
         office=office,
-        direction=Direction.INBOUND,
-        channel=Channel.WEB_FORM,
-        sender_name=NAME,
-        sender_email=EMAIL,
-        subject="Web form enquiry",
-        text=f"Name: {NAME}\nPostcode: {POSTCODE}\nPhone: 07400 123987",
-        constituent=person,
+        submission=contact.Submission(
+            name=NAME,
+            email=EMAIL,
+            postcode=POSTCODE,
+            text=f"I am {NAME}, phone 07400 123987, about the damp.",
+            consent_to_share=True,
+            topic=None,
+        ),
+    )
+    replies.reply_send(
+        case=case,
+        actor=actor,
+        to_email=EMAIL,
+        to_name=NAME,
+        subject="Your damp flat",
+        text=f"Dear {FIRST}, we have written to your landlord.",
+        in_reply_to=email_message,
+        idempotency_key="seed-reply",
+    )
+    enquiries.enquiry_create(
+        case=case,
+        actor=actor,
+        new=enquiries.NewEnquiry(
+            organisation=OrganisationFactory(office=office),
+            question=f"Please inspect the damp at {NAME}'s flat, {POSTCODE}.",
+            sent_via="email",
+            sent_on=timezone.localdate(),
+            identifiers={"Tenant": NAME},
+        ),
     )
     neighbour = constituent_services.constituent_create(
         office=office, actor=actor, first_name="Ned", last_name="Bystander"

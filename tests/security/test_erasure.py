@@ -117,7 +117,7 @@ def test_an_erased_person_leaves_no_trace_in_a_database_dump_or_the_file_storage
     case = Case.objects.for_office(office).get(pk=seeded.case.pk)
     assert (case.status, case.close_reason, case.summary) == (CaseStatus.CLOSED, "withdrawn", "Anonymised case")
     assert case.anonymised_at is not None
-    assert Message.objects.for_office(office).filter(case=case).count() == 3
+    assert Message.objects.for_office(office).filter(case=case).count() == 4
     assert not RawEmail.objects.for_office(office).exists()
     assert not Attachment.objects.for_office(office).exists()
     person = Constituent.objects.for_office(office).get(pk=seeded.person.pk)
@@ -128,14 +128,14 @@ def test_an_erased_person_leaves_no_trace_in_a_database_dump_or_the_file_storage
     event = AuditEvent.objects.get(verb="security.erasure.performed")
     assert (event.object_type, event.object_id) == ("constituents.constituent", str(seeded.person.pk))
     assert done.settled == 1
-    assert done.counts["correspondence.message"] == 4
+    assert done.counts["correspondence.message"] == 5
 
 
 def test_an_open_case_needs_confirmation_and_is_closed_first(office, manager):
     seeded = seed.seed_person(office, manager)
     with pytest.raises(erasure.ConfirmationNeeded) as refused:
         erasure.subject_erase(office=office, subject_id=seeded.person.pk, actor=manager)
-    assert refused.value.reasons == [f"case {seeded.case.reference} (new)"]
+    assert refused.value.reasons == [f"case {seeded.case.reference} (awaiting third party)"]
     assert Case.objects.for_office(office).get(pk=seeded.case.pk).status != CaseStatus.CLOSED
     assert not Erasure.objects.for_office(office).exists()
     erasure.subject_erase(office=office, subject_id=seeded.person.pk, actor=manager, confirm_settle=True)
@@ -240,7 +240,7 @@ def test_the_page_shows_what_goes_and_asks_to_close_open_cases(office, manager, 
     assert manager_client.get(url).url.startswith(reverse("security:otp_confirm"))
     _fresh_otp(manager_client)
     page = manager_client.get(url).content.decode()
-    assert f"case {seeded.case.reference} (new)" in page
+    assert f"case {seeded.case.reference} (awaiting third party)" in page
     assert "Close their open cases first" in page
     refused = manager_client.post(url, {"confirm": "on"})
     assert refused.status_code == 200

@@ -100,7 +100,7 @@ def test_the_plan_closes_over_people(office, manager, seeded):
     assert set(plan.case_ids) == {seeded.case.pk, second.pk}  # her other case goes too, whatever its ward
     assert plan.subject_ids == [seeded.person.pk]
     assert plan.unknown == ["2099/9999"]
-    assert f"{seeded.case.reference} (new)" in plan.lines
+    assert f"{seeded.case.reference} (awaiting third party)" in plan.lines
 
 
 def test_accepted_cases_move_with_their_people_and_correspondence(
@@ -127,7 +127,7 @@ def test_accepted_cases_move_with_their_people_and_correspondence(
     assert case.reference != seeded.case.reference  # the receiving office had that number already
     assert [t.name for t in case.tags.all()] == ["Disrepair"]
     assert all(t.office_id == target.pk for t in case.tags.all())
-    assert Message.objects.for_office(target).filter(case=case).count() == 3
+    assert Message.objects.for_office(target).filter(case=case).count() == 4
     assert Message.objects.for_office(target).filter(constituent=person, channel="web_form").count() == 1
     assert RawEmail.objects.for_office(target).get().mailbox_key == ""
     assert CaseEvent.objects.for_office(target).filter(case=case, kind="note").count() == 1
@@ -201,7 +201,7 @@ def test_the_pages_of_both_offices(office, manager, manager_client, seeded, targ
     assert manager_client.get(form).status_code == 200
     data = {"mode": "move", "target_office": target.slug, "wards": [WARD], "references": ""}
     preview = manager_client.post(form, {**data, "action": "preview"})
-    assert f"{seeded.case.reference} (new)" in preview.content.decode()
+    assert f"{seeded.case.reference} (awaiting third party)" in preview.content.decode()
     assert not Handover.objects.for_office(office).exists()
     response = manager_client.post(form, {**data, "action": "confirm"})
     offer = Handover.objects.for_office(office).get()

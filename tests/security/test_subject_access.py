@@ -163,6 +163,8 @@ def test_the_export_holds_everything_the_registry_finds(seeded, manager):
         "correspondence.message",
         "correspondence.rawemail",
         "correspondence.attachment",
+        "correspondence.outgoingemail",
+        "correspondence.enquiry",
         "security.subjectaccessrequest",
     } <= labels
     # Her own names are never offered for redaction; the person acting for her is.
@@ -182,7 +184,8 @@ def test_the_export_holds_everything_the_registry_finds(seeded, manager):
     notes = [e["note"] for e in data["tables"]["casework.caseevent"] if e["note"]]
     assert any("07400 123987" in note for note in notes)
     channels = {m["subject"] for m in data["tables"]["correspondence.message"]}
-    assert {f"Letter to {seed.NAME}", f"Call from {seed.FIRST}", "Web form enquiry"} <= channels
+    assert {f"Letter to {seed.NAME}", f"Call from {seed.FIRST}", "Web form message"} <= channels
+    assert any("Your damp flat" in subject for subject in channels)  # the reply, through the outbox
     # Files: the case document, the emailed attachment and the letter's scan, with their bytes.
     files = [name for name in members if name.startswith("files/")]
     assert len(files) == 3
