@@ -12,7 +12,7 @@ import datetime as dt
 
 from django.db.models import QuerySet
 
-from correspondence.models import Attachment, Message, RawEmail, TriageState
+from correspondence.models import Attachment, Message, OutboxStatus, OutgoingEmail, RawEmail, TriageState
 from security.dataprotection import erasure
 from security.dataprotection.collect import Found
 from security.models import Office
@@ -61,6 +61,20 @@ def raw_delete(office: Office, rows: QuerySet[RawEmail]) -> int:
     return len(found.pks)
 
 
+def outbox_due(office: Office, cutoff: dt.datetime, overrides: dict) -> QuerySet[OutgoingEmail]:
+    """Outgoing email not delivering a message on a case (acknowledgements), finished with."""
+    return (
+        OutgoingEmail.objects.for_office(office)
+        .filter(created_at__lt=cutoff, timeline_message__case=None)
+        .exclude(status__in=[OutboxStatus.QUEUED, OutboxStatus.SENDING])
+        .order_by("created_at", "pk")
+    )
+
+
+def outbox_delete(office: Office, rows: QuerySet[OutgoingEmail]) -> int:
+    return OutgoingEmail.objects.for_office(office).filter(pk__in=list(rows.values_list("pk", flat=True))).delete()[0]
+
+
 def _describe(message: Message) -> str:
     return f"{message.get_channel_display()} {message.get_direction_display().lower()} {message.received_at:%-d %b %Y}"
 
@@ -90,6 +104,18 @@ def register() -> None:
             apply=messages_delete,
             total=lambda office: Message.objects.for_office(office).filter(triage_state=TriageState.CAMPAIGN).count(),
             describe=_describe,
+        )
+    )
+    register_retention_rule(
+        RetentionRule(
+            key="correspondence.outbox",
+            category=Retention.CORRESPONDENCE,
+            label="Sent email not on a case (acknowledgements), from when it was queued: deleted",
+            action="delete",
+            due=outbox_due,
+            apply=outbox_delete,
+            total=lambda office: OutgoingEmail.objects.for_office(office).filter(timeline_message__case=None).count(),
+            describe=lambda row: f"Email {row.get_status_display().lower()}, queued {row.created_at:%-d %b %Y}",
         )
     )
     register_retention_rule(

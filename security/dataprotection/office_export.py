@@ -31,6 +31,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from mpoffice.lib.encryption import encrypted_columns
 from security.audit import audit_record
 from security.dataprotection.export import COPY_CHUNK, plain
 from security.dataprotection.models import ExportStatus, OfficeExport
@@ -82,11 +83,16 @@ def office_tables(office: Office) -> list[tuple[type[models.Model], models.Query
     return tables
 
 
+def _secret_columns(model: type[models.Model]) -> set[str]:
+    """Hashes by name, and every column registered as encrypted (mailbox and SMTP secrets)."""
+    encrypted = {name for registered, names in encrypted_columns() if registered is model for name in names}
+    return SECRET_FIELDS | encrypted
+
+
 def _columns(model: type[models.Model]) -> list[models.Field]:
     # Search vectors are derived from the other columns; a secret is never written.
-    return [
-        f for f in model._meta.concrete_fields if f.name not in SECRET_FIELDS and not isinstance(f, SearchVectorField)
-    ]
+    secret = _secret_columns(model)
+    return [f for f in model._meta.concrete_fields if f.name not in secret and not isinstance(f, SearchVectorField)]
 
 
 def _value(field: models.Field, row: models.Model) -> Any:
@@ -186,7 +192,8 @@ has been imported elsewhere.
   empty, its label and help text, the allowed values of a choice, and what a key references.
   Binary columns (the raw emails as received) are base64; dates and times are ISO 8601 in UTC.
 
-Secrets (password hashes, API token hashes, the mailbox password) are never exported.
+Secrets (password hashes, API token hashes, mailbox and SMTP passwords and tokens) are never
+exported.
 
 ## Tables
 

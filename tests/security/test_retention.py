@@ -12,7 +12,7 @@ from django.urls import reverse
 from casework import services as case_services
 from casework.models import Case, CaseStatus, Tag
 from constituents.models import Constituent
-from correspondence.models import Channel, Direction, Message, RawEmail, TriageState
+from correspondence.models import Channel, Direction, Message, OutboxStatus, OutgoingEmail, RawEmail, TriageState
 from security import personal_data, tasks
 from security.dataprotection import retention
 from security.dataprotection.models import RetentionPolicy, RetentionRun, RunStatus
@@ -197,14 +197,28 @@ def test_unfiled_campaign_and_unparsed_mail_are_deleted_after_their_periods(offi
         parse_state="quarantined",
         received_at=dt.datetime(2023, 1, 1, tzinfo=UTC),
     )
+    for subject, status in (("Thanks for writing", OutboxStatus.SENT), ("Still waiting", OutboxStatus.QUEUED)):
+        OutgoingEmail.objects.create(
+            office=office,
+            idempotency_key=subject,
+            message_id=f"{len(subject)}@office.example",
+            from_email="office@example.org",
+            to_email="someone@example.org",
+            subject=subject,
+            text="x",
+            status=status,
+            created_at=dt.datetime(2023, 1, 1, tzinfo=UTC),
+        )
     _confirm(office, manager, {"correspondence": 24, "campaign": 3}, remove_all=True)
     with time_machine.travel(NOW, tick=False):
         run = retention.office_sweep(policy=RetentionPolicy.objects.for_office(office).get())
     assert run.results == {
         "correspondence.unfiled": 1,
         "correspondence.campaign": 1,
+        "correspondence.outbox": 1,
         "correspondence.unparsed": 1,
     }
+    assert list(OutgoingEmail.objects.for_office(office).values_list("subject", flat=True)) == ["Still waiting"]
     remaining = set(Message.objects.for_office(office).values_list("pk", flat=True))
     assert remaining == {new_campaign.pk}
     assert old_spam.pk not in remaining
