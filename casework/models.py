@@ -157,6 +157,8 @@ class Case(OfficeOwned, TimeStamped):
     response_due_on = models.DateField(null=True, blank=True)
     response_paused_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
+    # Set when erasure or retention removed its personal details; status, dates, tags and ward stay.
+    anonymised_at = models.DateTimeField(null=True, blank=True)
     # Optimistic locking: an edit based on an old version is refused, never silently applied.
     version = models.PositiveIntegerField(default=1)
     # Reference, summary, description and notes, kept by casework.search_index (PostgreSQL).
@@ -307,3 +309,46 @@ class CaseDocument(OfficeOwned):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- Imports from other casework systems -----------------------------------------------------------
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", "Uploaded: choose the columns"
+    CHECKED = "checked", "Checked"
+    IMPORTED = "imported", "Imported"
+    DISCARDED = "discarded", "Discarded"
+
+
+def import_path(instance: ImportJob, filename: str) -> str:
+    # The office is in the path; the name is random (the original name is only shown).
+    return f"offices/{instance.office_id}/imports/{filename}"
+
+
+class ImportJob(OfficeOwned):
+    """A CSV or Excel file of constituents and cases from another system, checked in full
+    (a dry run) before anything is imported, and imported in one transaction or not at all."""
+
+    file = models.FileField(upload_to=import_path, max_length=300, blank=True)
+    original_name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=4, choices=[("csv", "CSV"), ("xlsx", "Excel")])
+    columns = models.JSONField(default=list, help_text="The header row, in order")
+    row_count = models.PositiveIntegerField(default=0)
+    # {target field: column index}
+    mapping = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    # [{"row": spreadsheet row number, "messages": [...]}] from the last check or attempt.
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    # {"people": n, "matched": n, "cases": n}
+    counts = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["office", "-created_at"], name="casework_import_office")]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.views import cases, tags, triage
+from casework.views import cases, imports, tags, triage
 
 app_name = "casework"
 
@@ -26,6 +26,8 @@ urlpatterns = [
         name="case_participant_remove",
     ),
     path("cases/<int:case_id>/documents/<int:document_id>", cases.document_download, name="document_download"),
+    path("cases/import", imports.import_start, name="import_start"),
+    path("cases/import/<int:job_id>", imports.import_detail, name="import_detail"),
     path("tags", tags.tag_list, name="tag_list"),
     path("tags/search", tags.tag_search, name="tag_search"),
     path("tags/<int:tag_id>/edit", tags.tag_edit, name="tag_edit"),

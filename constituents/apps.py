@@ -5,11 +5,18 @@ class ConstituentsConfig(AppConfig):
     name = "constituents"
 
     def ready(self) -> None:
-        from constituents import demo, services
+        from constituents import demo, erasure, search_index, selectors, services
         from constituents import models as m
         from security import demo as demo_registry
         from security import office_setup
-        from security.personal_data import PersonalData, Retention, declare_no_personal_data, register
+        from security.personal_data import (
+            PersonalData,
+            Retention,
+            Subject,
+            declare_no_personal_data,
+            register,
+            register_subject,
+        )
 
         office_setup.register(services.office_initialise)
         demo_registry.register(demo.seed_demo)
@@ -33,6 +40,10 @@ class ConstituentsConfig(AppConfig):
                 ),
                 retention=Retention.CASEWORK,
                 rows_for_constituent=lambda office, c: m.Constituent.objects.for_office(office).filter(pk=c.pk),
+                describe=lambda c: f"Their record: {c.full_name}, {c.address or 'no address'}",
+                erase=erasure.constituent_anonymise,
+                move=erasure.constituent_move,
+                reindex=search_index.refresh_constituents,
             )
         )
         register(
@@ -41,6 +52,7 @@ class ConstituentsConfig(AppConfig):
                 fields=("email",),
                 retention=Retention.CASEWORK,
                 rows_for_constituent=own_rows(m.ConstituentEmail),
+                describe=lambda row: f"Email address {row.email}",
             )
         )
         register(
@@ -49,6 +61,7 @@ class ConstituentsConfig(AppConfig):
                 fields=("number", "label"),
                 retention=Retention.CASEWORK,
                 rows_for_constituent=own_rows(m.ConstituentPhone),
+                describe=lambda row: f"Phone number {row.display}",
             )
         )
         register(
@@ -57,6 +70,15 @@ class ConstituentsConfig(AppConfig):
                 fields=("name", "organisation_name", "email", "phone", "address", "authority_notes"),
                 retention=Retention.CASEWORK,
                 rows_for_constituent=own_rows(m.Representative),
+                names=lambda row: [row.name],
+                describe=lambda row: f"Acting for them: {row}",
+            )
+        )
+        register_subject(
+            Subject(
+                model=m.Constituent,
+                search=lambda office, q: selectors.constituent_list(office=office, query=q),
+                label=lambda c: ", ".join(part for part in (c.full_name, c.postcode) if part),
             )
         )
         declare_no_personal_data(m.Ward, "An area lookup table.")

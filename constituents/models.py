@@ -69,6 +69,9 @@ class Constituent(OfficeOwned, TimeStamped):
     # Communication consent (newsletters, surveys) is separate from casework, which needs none.
     consents_to_updates = models.BooleanField("Agrees to receive updates from the MP", default=False)
     consent_recorded_at = models.DateTimeField(null=True, blank=True)
+    # Set when the person's data was erased: the record stays, anonymised, so figures by ward and
+    # the cases it anchors survive (see constituents.erasure).
+    erased_at = models.DateTimeField(null=True, blank=True)
     # Names and email addresses, kept by constituents.search_index (PostgreSQL; GIN-indexed).
     search_vector = SearchVectorField(null=True, editable=False)
 

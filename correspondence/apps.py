@@ -6,8 +6,10 @@ class CorrespondenceConfig(AppConfig):
 
     def ready(self) -> None:
         from casework import search as casework_search
+        from correspondence import erasure, retention, search_index
         from correspondence import models as m
         from correspondence.search import message_hits
+        from security.dataprotection import cleanup
         from security.personal_data import PersonalData, Retention, register
 
         register(
@@ -15,7 +17,18 @@ class CorrespondenceConfig(AppConfig):
                 model=m.Message,
                 fields=("sender_name", "sender_email", "recipients", "subject", "text", "html", "form_data"),
                 retention=Retention.CORRESPONDENCE,
-                rows_for_constituent=lambda office, c: m.Message.objects.for_office(office).filter(constituent=c),
+                rows_for_constituent=erasure.messages_of,
+                rows_for_cases=lambda office, ids: m.Message.objects.for_office(office).filter(case_id__in=ids),
+                erase=erasure.message_anonymise,
+                reindex=search_index.refresh_messages,
+                names=lambda msg: [
+                    msg.sender_name,
+                    *(r.get("name", "") for r in msg.recipients if isinstance(r, dict)),
+                ],
+                describe=lambda msg: (
+                    f"{msg.get_channel_display()} {msg.get_direction_display().lower()} "
+                    f"{msg.received_at:%-d %b %Y}: {msg.subject or '(no subject)'}"
+                ),
             )
         )
         register(
@@ -23,11 +36,15 @@ class CorrespondenceConfig(AppConfig):
                 model=m.RawEmail,
                 fields=("raw",),
                 retention=Retention.CORRESPONDENCE,
-                rows_for_constituent=lambda office, c: m.RawEmail.objects.for_office(office).filter(
-                    message__constituent=c
+                rows_for_constituent=erasure.raw_emails_of,
+                rows_for_cases=lambda office, ids: m.RawEmail.objects.for_office(office).filter(
+                    message__case_id__in=ids
                 ),
+                erase=erasure.raw_email_erase,
+                move=erasure.raw_email_move,
                 # The bytes as they came: exported as text, not as a Python bytes repr.
                 export=lambda row: {"raw": bytes(row.raw).decode("utf-8", "replace")},
+                describe=lambda row: f"The email as received, {row.received_at:%-d %b %Y} ({row.size} bytes)",
             )
         )
         register(
@@ -35,17 +52,28 @@ class CorrespondenceConfig(AppConfig):
                 model=m.Attachment,
                 fields=("name", "file"),
                 retention=Retention.CORRESPONDENCE,
-                rows_for_constituent=lambda office, c: m.Attachment.objects.for_office(office).filter(
-                    message__constituent=c
+                rows_for_constituent=erasure.attachments_of,
+                rows_for_cases=lambda office, ids: m.Attachment.objects.for_office(office).filter(
+                    message__case_id__in=ids
                 ),
+                describe=lambda row: f"Attachment “{row.name}” ({row.size} bytes)",
             )
         )
+        cleanup.register_handler(erasure.IMAP_DELETE, erasure.imap_copy_delete)
+        retention.register()
         register(
             PersonalData(
                 model=m.OutgoingEmail,
                 fields=("to_email", "to_name", "subject", "text", "html", "headers"),
                 retention=Retention.CORRESPONDENCE,
-                rows_for_constituent=lambda office, c: m.OutgoingEmail.objects.for_office(office).filter(constituent=c),
+                rows_for_constituent=erasure.outgoing_of,
+                rows_for_cases=lambda office, ids: m.OutgoingEmail.objects.for_office(office).filter(
+                    timeline_message__case_id__in=ids
+                ),
+                erase=erasure.outgoing_anonymise,
+                describe=lambda row: (
+                    f"Email {row.get_status_display().lower()}, {row.created_at:%-d %b %Y}: {row.subject}"
+                ),
             )
         )
         register(
@@ -54,6 +82,10 @@ class CorrespondenceConfig(AppConfig):
                 fields=("question", "identifiers"),
                 retention=Retention.CORRESPONDENCE,
                 rows_for_constituent=lambda office, c: m.Enquiry.objects.for_office(office).filter(case__constituent=c),
+                rows_for_cases=lambda office, ids: m.Enquiry.objects.for_office(office).filter(case_id__in=ids),
+                erase=erasure.enquiry_anonymise,
+                move=erasure.enquiry_move,
+                describe=lambda row: f"Enquiry to {row.organisation}, sent {row.sent_on:%-d %b %Y}",
             )
         )
         register(
@@ -64,6 +96,11 @@ class CorrespondenceConfig(AppConfig):
                 rows_for_constituent=lambda office, c: m.EnquiryStep.objects.for_office(office).filter(
                     enquiry__case__constituent=c
                 ),
+                rows_for_cases=lambda office, ids: m.EnquiryStep.objects.for_office(office).filter(
+                    enquiry__case_id__in=ids
+                ),
+                erase=erasure.enquiry_step_erase,
+                describe=lambda row: f"{row.get_kind_display()}, {row.created_at:%-d %b %Y}",
             )
         )
         from security.personal_data import declare_no_personal_data

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
-from imap_tools import MailBox, MailBoxUnencrypted
+from imap_tools import A, H, MailBox, MailBoxUnencrypted
 from imap_tools.mailbox import BaseMailBox
 
 from correspondence import ingest, oauth
@@ -244,3 +244,40 @@ def _move(client: BaseMailBox, row: RawEmail, uid: int, destination: str) -> Non
     RawEmail.unscoped.filter(pk=row.pk).update(
         folder=destination[:200], moved_uidvalidity=new_validity, moved_uid=new_uid
     )
+
+
+# --- Erasure ------------------------------------------------------------------------------------
+def message_delete(
+    *, mailbox: Mailbox, folder: str, uidvalidity: int | None, uid: int | None, message_id: str = ""
+) -> int:
+    """Delete a stored message's copy from ``folder`` (an erasure's clean-up). Returns how many
+    were deleted; 0 when it is already gone. Raises on a connection or server failure (retried).
+
+    By UID when the folder's UIDVALIDITY is still the one recorded (otherwise the UID may now
+    name another message), else by Message-ID. UID EXPUNGE removes only this message where the
+    server has UIDPLUS, as Dovecot, Exchange and Gmail do.
+    """
+    with mailbox_connect(mailbox) as client:
+        if not client.folder.exists(folder):
+            return 0
+        current = int(client.folder.status(folder, ["UIDVALIDITY"])["UIDVALIDITY"])
+        client.folder.set(folder)
+        if uid is not None and uidvalidity == current:
+            uids = [u for u in client.uids(A(uid=str(uid))) if int(u) == uid]
+        elif message_id:
+            uids = client.uids(A(header=H("Message-ID", f"<{message_id.strip('<>')}>")))
+        else:
+            return 0
+        if not uids:
+            return 0
+        uid_set = ",".join(uids)
+        typ, data = client.client.uid("STORE", uid_set, "+FLAGS.SILENT", r"(\Deleted)")
+        if typ != "OK":
+            raise PollError(f"UID STORE failed: {data!r}"[:MAX_ERROR])
+        if "UIDPLUS" in client.client.capabilities:
+            typ, data = client.client.uid("EXPUNGE", uid_set)
+        else:
+            typ, data = client.client.expunge()
+        if typ != "OK":
+            raise PollError(f"EXPUNGE failed: {data!r}"[:MAX_ERROR])
+        return len(uids)

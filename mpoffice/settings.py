@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
@@ -193,6 +194,17 @@ MAILBOX_POLL_INTERVAL_SECONDS = env_int("MAILBOX_POLL_INTERVAL_SECONDS", 60, min
 # A poll claim older than this belongs to a dead worker and may be taken over.
 MAILBOX_POLL_LEASE_SECONDS = env_int("MAILBOX_POLL_LEASE_SECONDS", 600, minimum=30)
 MAILBOX_TIMEOUT_SECONDS = env_int("MAILBOX_TIMEOUT_SECONDS", 30, minimum=1)
+# Data protection: clean-ups an erasure leaves (files, IMAP copies), and the daily retention sweep.
+DATA_PROTECTION_CLEANUP_INTERVAL_SECONDS = env_int("DATA_PROTECTION_CLEANUP_INTERVAL_SECONDS", 300, minimum=5)
+DATA_PROTECTION_CLEANUP_LEASE_SECONDS = env_int("DATA_PROTECTION_CLEANUP_LEASE_SECONDS", 600, minimum=30)
+# A retention run claimed longer ago than this belongs to a dead worker and is taken over.
+RETENTION_RUN_LEASE_SECONDS = env_int("RETENTION_RUN_LEASE_SECONDS", 3600, minimum=60)
+RETENTION_SWEEP_HOUR = env_int("RETENTION_SWEEP_HOUR", 3, minimum=0)
+OFFICE_EXPORT_LEASE_SECONDS = env_int("OFFICE_EXPORT_LEASE_SECONDS", 3600, minimum=60)
+# A full office export holds everyone's data: its file is deleted this many days after writing.
+OFFICE_EXPORT_KEEP_DAYS = env_int("OFFICE_EXPORT_KEEP_DAYS", 7, minimum=1)
+if RETENTION_SWEEP_HOUR > 23:
+    raise ImproperlyConfigured(f"RETENTION_SWEEP_HOUR is an hour of the day (0-23), not {RETENTION_SWEEP_HOUR}.")
 CELERY_BEAT_SCHEDULE = {
     "security.heartbeat": {
         "task": "security.tasks.heartbeat",
@@ -205,6 +217,19 @@ CELERY_BEAT_SCHEDULE = {
     "correspondence.poll_mailboxes": {
         "task": "correspondence.tasks.poll_mailboxes",
         "schedule": timedelta(seconds=MAILBOX_POLL_INTERVAL_SECONDS),
+    },
+    "security.data_protection.cleanups": {
+        "task": "security.tasks.cleanups_run",
+        "schedule": timedelta(seconds=DATA_PROTECTION_CLEANUP_INTERVAL_SECONDS),
+    },
+    "security.data_protection.office_exports": {
+        "task": "security.tasks.office_exports_sweep",
+        "schedule": timedelta(seconds=DATA_PROTECTION_CLEANUP_INTERVAL_SECONDS),
+    },
+    # Daily, at night (Europe/London): each office's confirmed retention policy.
+    "security.data_protection.retention": {
+        "task": "security.tasks.retention_sweep",
+        "schedule": crontab(hour=RETENTION_SWEEP_HOUR, minute=17),
     },
     # Outgoing email whose next attempt has come (the on-commit nudge only makes it sooner).
     "correspondence.send_outbox": {

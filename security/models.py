@@ -292,3 +292,38 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"heartbeat at {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+# The data-protection records live in their own module; importing them here registers them.
+from security.dataprotection.models import (  # noqa: E402
+    Erasure,
+    Handover,
+    OfficeExport,
+    PendingCleanup,
+    RetentionPolicy,
+    RetentionRun,
+    SubjectAccessRequest,
+)
+
+__all__ = [
+    "ActorKind",
+    "ApiScope",
+    "ApiToken",
+    "AuditEvent",
+    "Erasure",
+    "Handover",
+    "Heartbeat",
+    "Invitation",
+    "Membership",
+    "Nation",
+    "Notification",
+    "Office",
+    "OfficeExport",
+    "PendingCleanup",
+    "RetentionPolicy",
+    "RetentionRun",
+    "SubjectAccessRequest",
+    "TimeStamped",
+    "User",
+    "UserSession",
+]

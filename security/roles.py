@@ -32,6 +32,7 @@ class Perm(models.TextChoices):
     MANAGE_OFFICE = "manage_office", "Change office settings, mailboxes and sending identity"
     VIEW_AUDIT = "view_audit", "Browse the audit log"
     DATA_PROTECTION = "data_protection", "Handle subject access, erasure and retention"
+    IMPORT_DATA = "import_data", "Import constituents and cases from other systems"
     USE_API = "use_api", "Create API tokens"
 
 

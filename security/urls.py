@@ -1,6 +1,6 @@
 from django.urls import path
 
-from security.views import account, auth, integrations, staff
+from security.views import account, auth, dataprotection, handover, health, integrations, retention, staff
 
 app_name = "security"
 
@@ -29,4 +29,30 @@ urlpatterns = [
     path("api-tokens", integrations.api_token_list, name="api_tokens"),
     path("api-tokens/new", integrations.api_token_create, name="api_token_create"),
     path("api-tokens/<int:token_id>/revoke", integrations.api_token_revoke, name="api_token_revoke"),
+    path("data-protection", dataprotection.overview, name="data_protection"),
+    path("data-protection/requests", dataprotection.sar_list, name="sar_list"),
+    path("data-protection/requests/new/<int:constituent_id>", dataprotection.sar_create, name="sar_create"),
+    path("data-protection/requests/<int:sar_id>", dataprotection.sar_detail, name="sar_detail"),
+    path("data-protection/requests/<int:sar_id>/extend", dataprotection.sar_extend, name="sar_extend"),
+    path("data-protection/requests/<int:sar_id>/review", dataprotection.sar_review, name="sar_review"),
+    path("data-protection/requests/<int:sar_id>/generate", dataprotection.sar_generate, name="sar_generate"),
+    path("data-protection/requests/<int:sar_id>/download", dataprotection.sar_download, name="sar_download"),
+    path("data-protection/requests/<int:sar_id>/answered", dataprotection.sar_answered, name="sar_answered"),
+    path("data-protection/requests/<int:sar_id>/withdraw", dataprotection.sar_withdraw, name="sar_withdraw"),
+    path("data-protection/erase/<int:constituent_id>", dataprotection.subject_erase, name="subject_erase"),
+    path("data-protection/retention", retention.retention_policy, name="retention"),
+    path("data-protection/retention/preview", retention.retention_preview, name="retention_preview"),
+    path("data-protection/health", health.security_health, name="security_health"),
+    path("data-protection/handover", handover.handover_list, name="handover_list"),
+    path("data-protection/handover/new", handover.handover_create, name="handover_create"),
+    path("data-protection/handover/<int:handover_id>", handover.handover_detail, name="handover_detail"),
+    path("data-protection/handover/<int:handover_id>/accept", handover.handover_accept, name="handover_accept"),
+    path("data-protection/handover/<int:handover_id>/decline", handover.handover_decline, name="handover_decline"),
+    path("data-protection/handover/<int:handover_id>/cancel", handover.handover_cancel, name="handover_cancel"),
+    path("data-protection/handover/<int:handover_id>/download", handover.handover_download, name="handover_download"),
+    path("data-protection/handover/<int:handover_id>/purge", handover.handover_purge, name="handover_purge"),
+    path("data-protection/office-export", handover.office_exports, name="office_exports"),
+    path(
+        "data-protection/office-export/<int:export_id>", handover.office_export_download, name="office_export_download"
+    ),
 ]

@@ -30,6 +30,7 @@ from reports.figures.cases import cases_by_month, cases_by_week, open_caseload, 
 from reports.figures.topics import by_category, by_tag, emerging_issues, top_movers
 from reports.figures.wards import by_ward, ward_map
 from reports.periods import Period, month_start
+from security.dataprotection.cache import office_cache_key
 from security.models import Office
 
 __all__ = [
@@ -89,10 +90,20 @@ PANEL_KEYS = tuple(panel.key for panel in PANELS)
 
 
 def cache_key(scope: Scope, key: str) -> str:
-    """Per office, figure, period, tag, threshold and day (the "now" figures change daily)."""
-    return (
-        f"reports:fig:{CACHE_VERSION}:{scope.office.pk}:{key}:{scope.period.start:%Y%m%d}-{scope.period.end:%Y%m%d}"
-        f":{scope.tag_id or 0}:{scope.suppress_below}:{scope.today:%Y%m%d}"
+    """Per office, figure, period, tag, threshold and day (the "now" figures change daily).
+
+    Under the office's prefix, so an erasure purges them with the rest of the office's cache.
+    """
+    period = f"{scope.period.start:%Y%m%d}-{scope.period.end:%Y%m%d}"
+    return office_cache_key(
+        scope.office.pk,
+        "reports",
+        CACHE_VERSION,
+        key,
+        period,
+        scope.tag_id or 0,
+        scope.suppress_below,
+        f"{scope.today:%Y%m%d}",
     )
 
 

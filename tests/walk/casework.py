@@ -6,6 +6,7 @@ from casework.models import (
     CaseEvent,
     CaseParticipant,
     CaseworkSettings,
+    ImportJob,
     ReferenceCounter,
     Tag,
     TagCategory,
@@ -18,6 +19,7 @@ PARAMS = {
     "tag_id": "tag",
     "category_id": "tagcategory",
     "event_id": "caseevent",
+    "job_id": "importjob",
 }
 
 
@@ -52,3 +54,12 @@ def build(office, prefix, rows):
         sha256="0" * 64,
     )
     rows["referencecounter"] = ReferenceCounter.objects.create(office=office, year=2000, last_number=1)
+    rows["importjob"] = _import_job(office, prefix)
+
+
+def _import_job(office, prefix):
+    job = ImportJob(office=office, original_name=f"{prefix}.csv", kind="csv", columns=["Surname"], row_count=1)
+    job.mapping = {"last_name": 0}
+    job.file.save("walk.csv", ContentFile(f"Surname\n{prefix}\n".encode()), save=False)
+    job.save()
+    return job
