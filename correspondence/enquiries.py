@@ -10,6 +10,7 @@ or a second beat by mistake therefore cannot repeat a step.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ from django.utils import timezone
 from casework import services as casework_services
 from casework.models import Case, CaseStatus
 from constituents.models import Organisation, TargetUnit
-from correspondence import outbox, search_index
+from correspondence import merge, outbox, search_index
 from correspondence.models import (
     DEFAULT_LADDER,
     OPEN_STATUSES,
@@ -33,6 +34,7 @@ from correspondence.models import (
     EnquirySettings,
     EnquiryStatus,
     EnquiryStep,
+    LetterTemplate,
     Message,
     NextAction,
     Priority,
@@ -48,6 +50,7 @@ from security.roles import Role
 from security.scoping import ensure_same_office
 from security.services import notification_create, notifications_create_many
 
+logger = logging.getLogger(__name__)
 DEFAULT_TARGET_CALENDAR_DAYS = 21
 # Dates further out than these are typing mistakes (and would overflow the calendar).
 OLDEST_SENT = dt.timedelta(days=3650)
@@ -78,6 +81,7 @@ def settings_for(office: Office) -> EnquirySettings:
 @transaction.atomic
 def enquiry_settings_update(*, rules: EnquirySettings, actor: User, **values: object) -> EnquirySettings:
     """Change the office's chasing rules; each open enquiry's next step keeps its date."""
+    ensure_same_office(rules.office, values.get("chaser_template"))
     for name, value in values.items():
         setattr(rules, name, value)
     rules.save()
@@ -325,8 +329,27 @@ def chaser_draft(step: EnquiryStep) -> tuple[str, str]:
         return step.draft_subject, step.draft_text
     enquiry = step.enquiry
     context = {"enquiry": enquiry, "case": enquiry.case, "organisation": enquiry.organisation, "office": enquiry.office}
-    subject = " ".join(render_to_string("correspondence/chaser_subject.txt", context).split())
-    return subject[:300], render_to_string("correspondence/chaser.txt", context)
+    subject = " ".join(render_to_string("correspondence/chaser_subject.txt", context).split())[:300]
+    template = _chaser_template(enquiry)
+    if template is not None:
+        fields = merge.merge_fields_for(
+            office=enquiry.office, case=enquiry.case, organisation=enquiry.organisation, enquiry=enquiry
+        )
+        try:
+            return subject, merge.merge_render(template.body, fields)
+        except merge.MergeError:
+            logger.warning("Chaser template %s uses withdrawn fields; the standard chaser is used.", template.pk)
+    return subject, render_to_string("correspondence/chaser.txt", context)
+
+
+def _chaser_template(enquiry: Enquiry) -> LetterTemplate | None:
+    """The organisation's own chaser template, else the office's, else none (the standard text)."""
+    templates = LetterTemplate.objects.for_office(enquiry.office).filter(is_active=True)
+    own = templates.filter(chaser_for=enquiry.organisation).order_by("id").first()
+    if own is not None:
+        return own
+    rules = settings_for(enquiry.office)
+    return templates.filter(pk=rules.chaser_template_id).first() if rules.chaser_template_id else None
 
 
 @transaction.atomic

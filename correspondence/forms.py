@@ -15,6 +15,7 @@ from correspondence.models import (
     ContactTopic,
     Direction,
     EnquirySettings,
+    LetterTemplate,
     Mailbox,
     Message,
     PublishedPosition,
@@ -314,7 +315,9 @@ class ReplyForm(forms.Form):
     to_email = forms.EmailField(label="To", max_length=254)
     to_name = forms.CharField(label="Their name", max_length=300, required=False)
     subject = forms.CharField(max_length=MAX_SUBJECT)
-    text = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 14}), max_length=100_000)
+    text = forms.CharField(
+        label="Message", widget=forms.Textarea(attrs={"rows": 14, "class": "letter-text"}), max_length=100_000
+    )
     in_reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
     token = forms.UUIDField(widget=forms.HiddenInput)
 
@@ -536,10 +539,13 @@ class EnquirySettingsForm(forms.ModelForm):
 
     class Meta:
         model = EnquirySettings
-        fields = ["remind_days_before", "escalate_days_after", "ladder_interval_days"]
+        fields = ["remind_days_before", "escalate_days_after", "ladder_interval_days", "chaser_template"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["chaser_template"].queryset = LetterTemplate.objects.for_office(self.instance.office).filter(
+            is_active=True
+        )
         if not self.is_bound:
             self.initial["ladder_text"] = "\n".join(self.instance.ladder or [])
 

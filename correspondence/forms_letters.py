@@ -30,7 +30,7 @@ def _organisations(office: Office) -> Any:
 class LetterTemplateForm(forms.ModelForm):
     class Meta:
         model = LetterTemplate
-        fields = ["name", "addressee", "body", "is_active"]
+        fields = ["name", "addressee", "body", "chaser_for", "is_active"]
         widgets = {
             "body": forms.Textarea(attrs={"rows": 18, "class": "letter-text"}),
             "addressee": forms.RadioSelect,
@@ -41,6 +41,8 @@ class LetterTemplateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["body"].max_length = MAX_BODY
         self.fields["body"].label = "Letter"
+        organisations = Organisation.objects.for_office(self.instance.office).filter(is_active=True)
+        self.fields["chaser_for"].queryset = organisations
 
     def clean_body(self) -> str:
         return _merge_checked(self.cleaned_data["body"])

@@ -169,7 +169,7 @@ def _unique(queryset: QuerySet[Any], exclude: Any, **lookup: Any) -> bool:
     return not found.exists()
 
 
-TEMPLATE_FIELDS = ("name", "addressee", "body", "is_active")
+TEMPLATE_FIELDS = ("name", "addressee", "body", "is_active", "chaser_for")
 
 
 @transaction.atomic
@@ -180,6 +180,7 @@ def template_save(
     row = template or LetterTemplate(office=office)
     ensure_same_office(office, row)
     values = {k: v for k, v in values.items() if k in TEMPLATE_FIELDS}
+    ensure_same_office(office, values.get("chaser_for"))
     if "name" in values:
         values["name"] = " ".join(str(values["name"]).split())
         if not values["name"]:

@@ -76,6 +76,9 @@ MERGE_FIELDS: tuple[MergeField, ...] = (
     MergeField("case.opened", "The date the case was opened", "14 January 2026"),
     MergeField("organisation.name", "The organisation written to", "Northtown Borough Council"),
     MergeField("organisation.address", "Its postal address on one line", "Town Hall, Market Square, Northtown"),
+    MergeField("enquiry.sent_on", "For a chaser: the date the enquiry was sent", "2 February 2026"),
+    MergeField("enquiry.due_on", "For a chaser: the date the answer was due", "2 March 2026"),
+    MergeField("enquiry.question", "For a chaser: what was asked", "Why was the PIP award reduced?"),
     MergeField("mp.name", "The MP's name as signed", "Alex Example MP"),
     MergeField("mp.title", "The title under the MP's name", "Member of Parliament for Northtown"),
     MergeField("mp.constituency", "The constituency", "Northtown and Eastley"),
@@ -208,6 +211,7 @@ def merge_fields_for(
     sender: User | None = None,
     letterhead: Letterhead | None = None,
     today: dt.date | None = None,
+    enquiry: Any = None,
 ) -> dict[str, str]:
     """Every allowed field's value for this letter or reply; "" where there is nothing to say.
 
@@ -224,4 +228,10 @@ def merge_fields_for(
     values |= _office_values(office, letterhead)
     if sender is not None:
         values |= {"sender.name": sender.full_name, "sender.email": sender.email}
+    if enquiry is not None:
+        values |= {
+            "enquiry.sent_on": long_date(enquiry.sent_on),
+            "enquiry.due_on": long_date(enquiry.due_on),
+            "enquiry.question": enquiry.question,
+        }
     return {name: str(value or "") for name, value in values.items() if name in ALLOWED}

@@ -14,9 +14,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from casework.models import Case
 from casework.selectors import visible_cases
-from correspondence import outbox, replies
+from correspondence import letters, merge, outbox, replies
 from correspondence.forms import ReplyForm, SendingIdentityForm
-from correspondence.models import BatchState, Direction, Message, OutboxBatch, OutboxStatus, OutgoingEmail
+from correspondence.models import (
+    BatchState,
+    Direction,
+    LetterTemplate,
+    Message,
+    OutboxBatch,
+    OutboxStatus,
+    OutgoingEmail,
+)
 from security.decorators import office_required
 from security.errors import DomainError
 from security.roles import Perm
@@ -28,15 +36,30 @@ def _case_or_404(request: HttpRequest, case_id: int) -> Case:
     return get_for_office_or_404(cases, request.office, pk=case_id)
 
 
-def _reply_initial(case: Case) -> dict[str, object]:
+def _reply_initial(request: HttpRequest, case: Case) -> dict[str, object]:
     defaults = replies.reply_defaults(case)
-    return {
+    initial: dict[str, object] = {
         "to_email": defaults.to_email,
         "to_name": defaults.to_name,
         "subject": defaults.subject,
         "in_reply_to": defaults.in_reply_to.pk if defaults.in_reply_to else None,
         "token": uuid.uuid4(),
     }
+    template = _chosen_template(request)
+    if template is not None:
+        fields = merge.merge_fields_for(office=request.office, case=case, sender=request.user)
+        try:
+            initial["text"] = merge.merge_render(template.body, fields)
+        except merge.MergeError as error:
+            messages.error(request, str(error))
+    return initial
+
+
+def _chosen_template(request: HttpRequest) -> LetterTemplate | None:
+    chosen = request.GET.get("template", "")
+    if not chosen.isdigit() or len(chosen) > 9:
+        return None
+    return letters.active_templates(request.office).filter(pk=int(chosen)).first()
 
 
 def _parent(request: HttpRequest, case: Case, message_id: int | None) -> Message | None:
@@ -45,11 +68,36 @@ def _parent(request: HttpRequest, case: Case, message_id: int | None) -> Message
     return Message.objects.for_office(request.office).filter(pk=message_id, case=case).first()
 
 
+def _with_paragraph(request: HttpRequest, case: Case) -> ReplyForm:
+    """Without JavaScript, "Insert" posts the form: the paragraph is added at the end, nothing sent."""
+    data = request.POST.copy()
+    choices = letters.paragraph_choices(office=request.office, actor=request.user, case=case)
+    choice = next((c for c in choices if str(c.paragraph.pk) == data.get("insert") and not c.error), None)
+    if choice is None:
+        messages.error(request, "That paragraph is not available.")
+    else:
+        text = data.get("text", "").rstrip()
+        data["text"] = f"{text}\n\n{choice.text}" if text else choice.text
+    return ReplyForm(data)
+
+
+def _reply_page(request: HttpRequest, case: Case, form: ReplyForm) -> HttpResponse:
+    context = {
+        "case": case,
+        "form": form,
+        "templates": letters.active_templates(request.office),
+        "paragraphs": letters.paragraph_choices(office=request.office, actor=request.user, case=case),
+    }
+    return render(request, "correspondence/reply_form.html", context)
+
+
 @office_required(Perm.WORK_CASES)
 @require_http_methods(["GET", "POST"])
 def reply(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
-    form = ReplyForm(request.POST or None, initial=_reply_initial(case))
+    if request.method == "POST" and request.POST.get("insert"):
+        return _reply_page(request, case, _with_paragraph(request, case))
+    form = ReplyForm(request.POST or None, initial=_reply_initial(request, case))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -68,7 +116,7 @@ def reply(request: HttpRequest, case_id: int) -> HttpResponse:
         else:
             messages.success(request, "Reply queued: it leaves in a moment. Its state shows on the case.")
             return redirect("casework:case_detail", case_id=case.pk)
-    return render(request, "correspondence/reply_form.html", {"case": case, "form": form})
+    return _reply_page(request, case, form)
 
 
 @office_required(Perm.WORK_CASES)

@@ -161,6 +161,14 @@ class EnquirySettings(OfficeOwned):
         help_text="One step per line, e.g. a second chaser; a letter to the chief executive; the ombudsman",
     )
     ladder_interval_days = models.PositiveSmallIntegerField(default=10)
+    chaser_template = models.ForeignKey(
+        "correspondence.LetterTemplate",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Chasers are drafted from this template unless the organisation has its own",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["office"], name="correspondence_enquiry_settings_one")]

@@ -30,6 +30,15 @@ class LetterTemplate(OfficeOwned, TimeStamped):
     )
     body = models.TextField()
     is_active = models.BooleanField("In use", default=True)
+    chaser_for = models.ForeignKey(
+        "constituents.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="Chasers to",
+        help_text="Chasers of overdue enquiries to this organisation are drafted from this template",
+    )
 
     class Meta:
         ordering = ["name", "id"]

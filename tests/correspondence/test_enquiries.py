@@ -271,3 +271,22 @@ def test_two_sweeps_at_once_take_each_step_once(office, caseworker, organisation
         thread.join()
     assert sum(results) == 60
     assert EnquiryStep.objects.for_office(office).filter(kind=StepKind.REMINDED).count() == 60
+
+
+def test_the_chaser_comes_from_the_organisations_template_or_else_the_offices(case, caseworker, organisation, office):
+    from correspondence.models import LetterTemplate
+
+    office_default = LetterTemplate.objects.create(
+        office=office, name="Office chaser", body="Chasing {{ case.reference }}, sent {{ enquiry.sent_on }}."
+    )
+    rules = enquiries.settings_for(office)
+    enquiries.enquiry_settings_update(rules=rules, actor=caseworker, chaser_template=office_default)
+    create(case, caseworker, organisation)
+    with at(dt.date(2026, 12, 29)):
+        enquiries.enquiries_sweep()
+    step = EnquiryStep.objects.for_office(office).get(kind=StepKind.CHASER_DRAFTED)
+    assert enquiries.chaser_draft(step)[1] == "Chasing 2026/0001, sent 27 November 2026."
+    LetterTemplate.objects.create(
+        office=office, name="DWP chaser", chaser_for=organisation, body="Dear DWP, {{ enquiry.question }}"
+    )
+    assert enquiries.chaser_draft(step)[1] == "Dear DWP, Why was PIP stopped?"

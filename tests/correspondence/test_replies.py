@@ -244,3 +244,31 @@ def test_the_manager_pauses_and_cancels_a_bulk_send(manager_client, office):
     assert OutgoingEmail.objects.for_office(office).get().status == OutboxStatus.CANCELLED
     response = manager_client.post(url, {"state": "active"}, follow=True)
     assert "cannot be paused or resumed" in response.content.decode()
+
+
+def test_a_reply_can_start_from_a_template_with_its_fields_filled(caseworker_client, office, case, filed):
+    from correspondence.models import LetterTemplate
+
+    template = LetterTemplate.objects.create(
+        office=office, name="Acknowledgement", body="Dear {{ constituent.full_name }}, about case {{ case.reference }}."
+    )
+    response = caseworker_client.get(reply_url(case) + f"?template={template.pk}")
+    assert response.context["form"].initial["text"] == f"Dear Jane Smith, about case {case.reference}."
+    assert "Acknowledgement" in response.content.decode()
+
+
+def test_a_standard_paragraph_is_inserted_without_sending(caseworker_client, office, case, filed):
+    from correspondence.models import StandardParagraph
+
+    paragraph = StandardParagraph.objects.create(
+        office=office,
+        title="Council",
+        shortcut="council",
+        body="We have written to the council about {{ case.reference }}.",
+    )
+    response = post_reply(caseworker_client, case, text="Dear Jane,", insert=str(paragraph.pk))
+    assert response.status_code == 200
+    assert (
+        response.context["form"].data["text"] == f"Dear Jane,\n\nWe have written to the council about {case.reference}."
+    )
+    assert not OutgoingEmail.objects.for_office(office).exists()
