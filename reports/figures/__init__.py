@@ -27,6 +27,7 @@ from django.db.models import Max, Min
 from casework.models import Case
 from reports.figures.base import Figure, Scope, Signed, Stat, Suppressed, report_settings, scope_for
 from reports.figures.cases import cases_by_month, cases_by_week, open_caseload, response_times, workload
+from reports.figures.enquiries import agency_responsiveness, chases
 from reports.figures.topics import by_category, by_tag, emerging_issues, top_movers
 from reports.figures.wards import by_ward, ward_map
 from reports.periods import Period, month_start
@@ -85,6 +86,8 @@ PANELS: tuple[Panel, ...] = (
     Panel("wards", by_ward),
     Panel("map", ward_map),
     Panel("workload", workload, wide=True),
+    Panel("chases", chases),
+    Panel("agencies", agency_responsiveness),
 )
 PANEL_KEYS = tuple(panel.key for panel in PANELS)
 

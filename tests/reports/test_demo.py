@@ -13,6 +13,7 @@ from django.utils import timezone
 from casework import demo as casework_demo
 from casework.services import office_initialise
 from constituents.demo import seed_demo as constituents_demo
+from correspondence.demo import seed_demo as correspondence_demo
 from reports import demo, figures, services
 from reports.models import Report, ReportKind, ReportStatus, WardBoundary
 from reports.periods import DEFAULT_PRESET, preset, week_start
@@ -29,6 +30,7 @@ def demo_office(office, manager, caseworker, mp, settings, tmp_path):
     people = {Role.MANAGER: manager, Role.CASEWORKER: caseworker, Role.MP: mp}
     constituents_demo(office, people)
     casework_demo.seed(office, people)
+    correspondence_demo(office, people)
     demo.seed(office, people)
     return office
 
