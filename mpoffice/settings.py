@@ -216,6 +216,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "correspondence.tasks.parse_pending",
         "schedule": timedelta(seconds=env_int("INBOUND_PARSE_INTERVAL_SECONDS", 60, minimum=1)),
     },
+    # Inbound email campaign detection has not seen (its hook failed inside ingestion).
+    "campaigns.detect_pending": {
+        "task": "campaigns.tasks.detect_pending",
+        "schedule": timedelta(seconds=env_int("CAMPAIGN_DETECT_INTERVAL_SECONDS", 60, minimum=1)),
+    },
+    # Detection state that can no longer matter (messages outside campaigns, past the window).
+    "campaigns.prune_signatures": {
+        "task": "campaigns.tasks.prune_signatures",
+        "schedule": timedelta(hours=6),
+    },
 }
 
 # --- Email ----------------------------------------------------------------------------------
