@@ -27,5 +27,10 @@ def lock(office: Office) -> CampaignSettings:
     messages in or out of campaigns of one office wait for each other, so two workers ingesting
     the same campaign text cannot both found a campaign. (SQLite serialises writers anyway.)
     """
-    settings_for(office)
-    return CampaignSettings.objects.for_office(office).select_for_update().get()
+    locked = CampaignSettings.objects.for_office(office).select_for_update().first()
+    if locked is None:  # the office's first campaign mail: its settings row, whoever inserts it first
+        CampaignSettings.objects.for_office(office).bulk_create(
+            [CampaignSettings(office=office)], ignore_conflicts=True
+        )
+        locked = CampaignSettings.objects.for_office(office).select_for_update().get()
+    return locked

@@ -29,7 +29,11 @@ _HEAVY = ("message__html", "message__text", "message__references", "message__sea
 
 def campaign_list(*, office: Office, states: tuple[str, ...] = OPEN_STATES) -> QuerySet[Campaign]:
     """Campaigns with their counts and the state of their response, newest activity first."""
-    latest = ResponseVersion.objects.filter(campaign=OuterRef("pk"), member__isnull=True).order_by("-number")
+    latest = (
+        ResponseVersion.objects.for_office(office)
+        .filter(campaign=OuterRef("pk"), member__isnull=True)
+        .order_by("-number")
+    )
     return (
         Campaign.objects.for_office(office)
         .filter(state__in=states)
@@ -53,8 +57,8 @@ def campaign_for_page(*, office: Office, campaign_id: int) -> Campaign | None:
     )
 
 
-def _replies(status: tuple[str, ...]) -> Exists:
-    return Exists(CampaignReply.objects.filter(member=OuterRef("pk"), outgoing__status__in=status))
+def _replies(office: Office, status: tuple[str, ...]) -> Exists:
+    return Exists(CampaignReply.objects.for_office(office).filter(member=OuterRef("pk"), outgoing__status__in=status))
 
 
 def members(*, campaign: Campaign, filters: dict[str, Any] | None = None) -> QuerySet[CampaignMember]:
@@ -66,10 +70,10 @@ def members(*, campaign: Campaign, filters: dict[str, Any] | None = None) -> Que
     if filters.get("constituency") in InConstituency.values:
         rows = rows.filter(in_constituency=filters["constituency"])
     rows = rows.annotate(
-        answered=_replies((OutboxStatus.SENT,)),
-        answering=_replies((OutboxStatus.QUEUED, OutboxStatus.SENDING)),
-        reply_failed=_replies((OutboxStatus.FAILED,)),
-        has_edit=Exists(ResponseVersion.objects.filter(member=OuterRef("pk"))),
+        answered=_replies(campaign.office, (OutboxStatus.SENT,)),
+        answering=_replies(campaign.office, (OutboxStatus.QUEUED, OutboxStatus.SENDING)),
+        reply_failed=_replies(campaign.office, (OutboxStatus.FAILED,)),
+        has_edit=Exists(ResponseVersion.objects.for_office(campaign.office).filter(member=OuterRef("pk"))),
     )
     status = filters.get("status")
     if status == "answered":
@@ -123,9 +127,9 @@ def reply_states(campaign: Campaign) -> dict[str, int]:
         CampaignMember.objects.for_office(campaign.office)
         .filter(campaign=campaign)
         .annotate(
-            s=_replies((OutboxStatus.SENT,)),
-            q=_replies((OutboxStatus.QUEUED, OutboxStatus.SENDING)),
-            f=_replies((OutboxStatus.FAILED,)),
+            s=_replies(campaign.office, (OutboxStatus.SENT,)),
+            q=_replies(campaign.office, (OutboxStatus.QUEUED, OutboxStatus.SENDING)),
+            f=_replies(campaign.office, (OutboxStatus.FAILED,)),
         )
         .aggregate(
             total=Count("pk"),

@@ -201,3 +201,19 @@ def postcode_in(text: str) -> str:
         return ""
     outward, inward = found[-1]
     return f"{outward} {inward}".upper()
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def own_sentences(body: str, template: np.ndarray, extra_footer_phrases: tuple[str, ...] = ()) -> list[str]:
+    """The sentences of the message that are mostly not the campaign's text: what the sender added."""
+    found = []
+    for sentence in _SENTENCE_END.split(comparable_text(body, extra_footer_phrases)):
+        sentence = sentence.strip()
+        if len(words(sentence)) < SHINGLE:
+            continue
+        hashes = shingle_hashes(sentence)
+        if not len(template) or np.isin(hashes, template).mean() < 0.5:
+            found.append(sentence)
+    return found

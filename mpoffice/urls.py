@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("constituents.urls")),
     path("", include("casework.urls")),
     path("", include("correspondence.urls")),
+    path("", include("campaigns.urls")),
 ]
 
 handler404 = "mpoffice.views.not_found"

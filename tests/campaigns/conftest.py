@@ -50,3 +50,31 @@ BUSES = (
     "appointments and to see our families.\r\n\r\nI am asking you to press the government for long-term funding "
     "for local bus networks, so that councils can plan services for years rather than months."
 )
+
+
+def inbound(office, n: int, *, body: str = BUSES, sender: str | None = None, when: dt.datetime | None = None, **values):
+    """An inbound email already parsed (no raw bytes), as ingestion leaves it in triage."""
+    from correspondence.models import Message
+
+    fields = {
+        "direction": "in",
+        "channel": "email",
+        "sender_name": f"Person {n}",
+        "sender_email": sender or f"person{n}@example.org",
+        "subject": "Save our buses",
+        "text": f"Dear Jo,\n\n{body}\n\nYours sincerely,\nPerson {n}\n",
+        "message_id": f"c{n}@example.org",
+        "received_at": when or dt.datetime.now(tz=dt.UTC),
+        **values,
+    }
+    return Message.objects.create(office=office, **fields)
+
+
+def detected_campaign(office, size: int = 6, *, body: str = BUSES, start: int = 0):
+    """A campaign found by detection from ``size`` messages of different senders."""
+    from campaigns import detection
+    from campaigns.models import CampaignMember
+
+    messages = [inbound(office, n, body=body) for n in range(start, start + size)]
+    detection.detect_messages(office=office, messages=messages)
+    return CampaignMember.objects.for_office(office).get(message=messages[0]).campaign
