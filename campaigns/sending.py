@@ -5,7 +5,8 @@ the campaign not yet answered, each with the idempotency key ``campaign-reply:<m
 (so a second press, or a retried request, adds nothing) and a ``CampaignReply`` naming the version.
 The outbox's workers then send within the office's rate limit and daily cap; the batch is paused,
 resumed or cancelled as one. "Not yet answered" means no reply queued, sending or sent: a newer
-approved version goes only to those, and the failed and cancelled are offered it again.
+approved version goes only to those (the failed and cancelled included); one version goes to a
+message once, so a failed row is retried from the outbox page.
 
 Who gets what: constituents (and, by the office's setting, those whose constituency is unknown)
 the campaign's response — in personalised mode, their own approved edit where there is one, and
@@ -47,6 +48,7 @@ SKIP_REASONS = {
     "no_short_reply": "outside the constituency, and the short reply is not approved",
     "awaiting_approval": "their personal edit waits for approval",
     "no_address": "no email address to reply to",
+    "tried": "this version already failed or was cancelled for them (retry failed ones from the outbox)",
 }
 
 
@@ -94,8 +96,17 @@ def plan(campaign: Campaign, members: QuerySet[CampaignMember] | None = None) ->
         .defer(*(f"message__{name}" for name in _HEAVY))
     )
     edits = _personal_edits(campaign) if campaign.mode == ResponseMode.PERSONALISED else {}
+    # A version goes to a message once: what failed or was cancelled is retried from the outbox, or
+    # answered with a newer version.
+    tried = set(
+        CampaignReply.objects.for_office(office)
+        .filter(member__campaign=campaign)
+        .values_list("member_id", "version_id")
+    )
     for member in members.order_by("id"):
         reason, chosen = _choose(member, version, short, edits, settings)
+        if not reason and (member.pk, chosen.pk) in tried:
+            reason = "tried"
         if reason:
             result.skipped[reason] += 1
         else:
@@ -285,21 +296,42 @@ class Progress:
 
 
 def progress(send: CampaignSend) -> Progress:
-    """Counts by state and the reasons for failures, in three grouped queries."""
-    counts = outbox.batch_progress(send.batch)
-    rows = OutgoingEmail.objects.for_office(send.office).filter(batch=send.batch).exclude(last_error="")
+    return progress_many(send.office, [send])[0][1]
 
-    def reasons(status: str) -> list[tuple[str, int]]:
-        grouped = rows.filter(status=status).values_list("last_error").annotate(n=Count("id")).order_by("-n")[:5]
-        return [(reason, n) for reason, n in grouped]
 
-    return Progress(
-        total=sum(counts.values()),
-        sent=counts[OutboxStatus.SENT],
-        failed=counts[OutboxStatus.FAILED],
-        pending=counts[OutboxStatus.QUEUED] + counts[OutboxStatus.SENDING],
-        cancelled=counts[OutboxStatus.CANCELLED],
-        state=send.batch.state,
-        reasons=reasons(OutboxStatus.FAILED),
-        retrying=reasons(OutboxStatus.QUEUED),
+def progress_many(office: Office, sends: list[CampaignSend]) -> list[tuple[CampaignSend, Progress]]:
+    """Each send's counts by state and the reasons for its failures, in two queries for all."""
+    if not sends:
+        return []
+    counted = {batch.pk: counts for batch, counts in outbox.batches_with_progress(office, [s.batch for s in sends])}
+    grouped = (
+        OutgoingEmail.objects.for_office(office)
+        .filter(batch_id__in=[s.batch_id for s in sends], status__in=(OutboxStatus.FAILED, OutboxStatus.QUEUED))
+        .exclude(last_error="")
+        .values_list("batch_id", "status", "last_error")
+        .annotate(n=Count("id"))
+        .order_by("-n", "last_error")
     )
+    reasons: dict[tuple[int, str], list[tuple[str, int]]] = collections.defaultdict(list)
+    for batch_id, status, reason, n in grouped:
+        if len(reasons[(batch_id, status)]) < 5:
+            reasons[(batch_id, status)].append((reason, n))
+    result = []
+    for send in sends:
+        counts = counted[send.batch_id]
+        result.append(
+            (
+                send,
+                Progress(
+                    total=sum(counts.values()),
+                    sent=counts[OutboxStatus.SENT],
+                    failed=counts[OutboxStatus.FAILED],
+                    pending=counts[OutboxStatus.QUEUED] + counts[OutboxStatus.SENDING],
+                    cancelled=counts[OutboxStatus.CANCELLED],
+                    state=send.batch.state,
+                    reasons=reasons[(send.batch_id, OutboxStatus.FAILED)],
+                    retrying=reasons[(send.batch_id, OutboxStatus.QUEUED)],
+                ),
+            )
+        )
+    return result

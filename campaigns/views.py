@@ -63,7 +63,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "replies": selectors.reply_states(campaign),
         "latest": latest,
         "sendable": responses.is_sendable(latest),
-        "sends": [(send, sending.progress(send)) for send in selectors.sends(campaign=campaign)[:SENDS_SHOWN]],
+        "sends": sending.progress_many(request.office, list(selectors.sends(campaign=campaign)[:SENDS_SHOWN])),
         "possible": list(selectors.possible_members(campaign=campaign)) if can_work else [],
         "mode_form": forms.ModeForm(initial={"mode": campaign.mode, "reply_to_later": campaign.reply_to_later}),
         "can_work": can_work,

@@ -256,7 +256,7 @@ def _send_or_404(request: HttpRequest, send_id: int) -> CampaignSend:
 def send_progress(request: HttpRequest, send_id: int) -> HttpResponse:
     """The progress bar, polled by htmx (with X-Background-Poll, so it keeps no session alive)."""
     found = _send_or_404(request, send_id)
-    context = {"send": found, "progress": sending.progress(found)}
+    context = {"send": found, "progress": sending.progress_many(request.office, [found])[0][1]}
     return render(request, "campaigns/_progress_bar.html", context)
 
 
