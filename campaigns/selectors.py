@@ -61,10 +61,17 @@ def _replies(office: Office, status: tuple[str, ...]) -> Exists:
     return Exists(CampaignReply.objects.for_office(office).filter(member=OuterRef("pk"), outgoing__status__in=status))
 
 
-def members(*, campaign: Campaign, filters: dict[str, Any] | None = None) -> QuerySet[CampaignMember]:
-    """The campaign's messages with their sender, ward and reply state, newest first."""
+def members(
+    *, campaign: Campaign, filters: dict[str, Any] | None = None, visible: QuerySet[Message] | None = None
+) -> QuerySet[CampaignMember]:
+    """The campaign's messages with their sender, ward and reply state, newest first.
+
+    ``visible``: the messages the reader may see (one filed to a restricted case may not be).
+    """
     filters = filters or {}
     rows = CampaignMember.objects.for_office(campaign.office).filter(campaign=campaign)
+    if visible is not None:
+        rows = rows.filter(message__in=visible)
     if filters.get("personalised"):
         rows = rows.filter(personalised=True)
     if filters.get("constituency") in InConstituency.values:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from campaigns import forms, responses, selectors, sending, services, text
 from campaigns.models import ACTIVE_STATES, Campaign, CampaignMember, CampaignState
 from correspondence.models import Message
+from correspondence.selectors import visible_messages
 from security.audit import audit_view, audit_view_many
 from security.decorators import office_required
 from security.errors import DomainError
@@ -96,7 +97,9 @@ def member_list(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = campaign_or_404(request, campaign_id)
     form = forms.MemberFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(selectors.members(campaign=campaign, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    visible = visible_messages(office=request.office, membership=request.membership)
+    rows = selectors.members(campaign=campaign, filters=filters, visible=visible)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page)
     audit_view_many(request, rows)
     added = _what_they_added(campaign, [row for row in rows if row.personalised])

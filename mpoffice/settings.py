@@ -399,6 +399,12 @@ SPECTACULAR_SETTINGS = {
     # No validator badge: it would fetch from a third-party site. No deep links: they put a
     # link inside each operation's button, which screen readers cannot reach (axe: nested-interactive).
     "SWAGGER_UI_SETTINGS": {"deepLinking": False, "validatorUrl": None, "persistAuthorization": False},
+    # Several choice sets are called "state"; each gets a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "CampaignStateEnum": "campaigns.models.CampaignState",
+        "CampaignStateFilterEnum": "campaigns.api.STATES",
+        "ResponseVersionStateEnum": "campaigns.models.VersionState",
+    },
 }
 
 # --- Locale ---------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,20 @@ def detected_campaign(office, size: int = 6, *, body: str = BUSES, start: int = 
     messages = [inbound(office, n, body=body) for n in range(start, start + size)]
     detection.detect_messages(office=office, messages=messages)
     return CampaignMember.objects.for_office(office).get(message=messages[0]).campaign
+
+
+_WORDS = re.findall(
+    r"[a-z]+",
+    "library council funding children school hospital road river park station village housing benefit rent "
+    "nurse doctor teacher bus train bridge flood field farm shop market church hall pool garden street lane "
+    "winter summer evening morning family neighbour elderly young support protect save stop cut close open "
+    "local national government minister parliament budget plan target law vote petition letter campaign",
+)
+
+
+def distinct_text(seed: int, words: int = 60) -> str:
+    """A text of its own for each seed (another campaign's text)."""
+    import random
+
+    rng = random.Random(seed)
+    return " ".join(rng.choice(_WORDS) for _ in range(words)).capitalize() + "."

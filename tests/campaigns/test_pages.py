@@ -10,7 +10,7 @@ from campaigns import detection, responses, sending
 from campaigns.models import CampaignMember, CampaignSettings
 from constituents.models import ConstituentEmail, PostcodeWard, Ward
 from security.models import Membership
-from tests.campaigns.conftest import BUSES, detected_campaign, inbound
+from tests.campaigns.conftest import BUSES, detected_campaign, distinct_text, inbound
 from tests.factories import ConstituentFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,13 +77,13 @@ def test_each_list_costs_the_same_for_few_rows_as_for_many(
     office, campaign, caseworker, mp, manager, caseworker_client, django_assert_num_queries
 ):
     _populate(office, campaign, caseworker, mp, manager, start=10, n=1)
-    detected_campaign(office, size=5, body=STORY, start=500)
+    detected_campaign(office, size=5, body=distinct_text(1), start=500)
     urls = ["/campaigns", f"/campaigns/{campaign.pk}/messages", "/campaigns/approvals", f"/campaigns/{campaign.pk}"]
     caseworker_client.get("/campaigns")
     few = {url: _count(caseworker_client, url) for url in urls}
     _populate(office, campaign, caseworker, mp, manager, start=20, n=30)
     for n in range(5):
-        detected_campaign(office, size=5, body=f"{STORY} Number {n} of many.", start=600 + 10 * n)
+        detected_campaign(office, size=5, body=distinct_text(100 + n), start=600 + 10 * n)
     many = {url: _count(caseworker_client, url) for url in urls}
     assert many == few
     page = caseworker_client.get(f"/campaigns/{campaign.pk}/messages").content.decode()
