@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncHour
 from django.utils import timezone
 
 from campaigns.models import (
@@ -92,14 +92,16 @@ def members(
     return rows.select_related("message", "message__constituent", "ward").defer(*_HEAVY).order_by("-received_at", "-id")
 
 
-def volume_by_day(campaign: Campaign) -> list[tuple[Any, int]]:
+def volume(campaign: Campaign, *, hourly: bool) -> list[tuple[Any, int]]:
+    """Messages per day (or per hour), in the office's time zone."""
+    trunc = TruncHour if hourly else TruncDate
     rows = (
         CampaignMember.objects.for_office(campaign.office)
         .filter(campaign=campaign)
-        .annotate(day=TruncDate("received_at", tzinfo=timezone.get_current_timezone()))
-        .values_list("day")
+        .annotate(slot=trunc("received_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("slot")
         .annotate(n=Count("id"))
-        .order_by("day")
+        .order_by("slot")
     )
     return list(rows)
 

@@ -24,6 +24,7 @@ from security.scoping import get_for_office_or_404
 
 PAGE_SIZE = 50
 CHART_DAYS = 60
+CHART_SLOTS = 24
 SENDS_SHOWN = 5
 
 
@@ -58,7 +59,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     can_work = membership.allows(Perm.WORK_CASES) and campaign.is_active
     context = {
         "campaign": campaign,
-        "chart": _chart(selectors.volume_by_day(campaign)),
+        "chart": _chart(campaign),
         "constituency": selectors.by_constituency(campaign),
         "wards": selectors.by_ward(campaign),
         "replies": selectors.reply_states(campaign),
@@ -74,21 +75,28 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return render(request, "campaigns/campaign_detail.html", context)
 
 
-def _chart(volume: list[tuple[dt.date, int]]) -> dict[str, Any]:
-    """Bars of messages per day (the last CHART_DAYS days with mail), as SVG coordinates."""
+def _chart(campaign: Campaign) -> dict[str, Any]:
+    """Bars of messages per hour (a campaign of a day or two) or per day (the last CHART_DAYS), as SVG."""
+    span = campaign.last_message_at - campaign.first_message_at
+    hourly = span <= dt.timedelta(hours=48)
+    volume = selectors.volume(campaign, hourly=hourly)
     if not volume:
         return {"bars": [], "rows": []}
+    step = dt.timedelta(hours=1) if hourly else dt.timedelta(days=1)
     counts = dict(volume)
     last = volume[-1][0]
-    first = max(volume[0][0], last - dt.timedelta(days=CHART_DAYS - 1))
-    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
-    peak = max(counts.get(day, 0) for day in days) or 1
+    first = max(volume[0][0], last - step * (CHART_DAYS - 1))
+    slots = [first + step * n for n in range(int((last - first) / step) + 1)]
+    peak = max(counts.get(slot, 0) for slot in slots) or 1
     bars = []
-    for index, day in enumerate(days):
-        n = counts.get(day, 0)
+    for index, slot in enumerate(slots):
+        n = counts.get(slot, 0)
         height = round(90 * n / peak, 1)
-        bars.append({"x": index * 12 + 1, "y": 95 - height, "height": height, "day": day, "n": n})
-    return {"bars": bars, "width": len(days) * 12 + 2, "peak": peak, "rows": [(d, counts.get(d, 0)) for d in days]}
+        bars.append({"x": index * 12 + 1, "y": 95 - height, "height": height, "slot": slot, "n": n})
+    # At least CHART_SLOTS wide, so a new campaign's few bars stay bars.
+    width = max(len(slots), CHART_SLOTS) * 12 + 2
+    rows = [(slot, counts.get(slot, 0)) for slot in slots]
+    return {"bars": bars, "width": width, "peak": peak, "rows": rows, "hourly": hourly}
 
 
 @office_required(Perm.VIEW_CASES)

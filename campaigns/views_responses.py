@@ -256,7 +256,8 @@ def _send_or_404(request: HttpRequest, send_id: int) -> CampaignSend:
 def send_progress(request: HttpRequest, send_id: int) -> HttpResponse:
     """The progress bar, polled by htmx (with X-Background-Poll, so it keeps no session alive)."""
     found = _send_or_404(request, send_id)
-    context = {"send": found, "progress": sending.progress_many(request.office, [found])[0][1]}
+    # Once done, the pause and cancel buttons go too (out of band: they are not in the polled part).
+    context = {"send": found, "progress": sending.progress_many(request.office, [found])[0][1], "polled": True}
     return render(request, "campaigns/_progress_bar.html", context)
 
 

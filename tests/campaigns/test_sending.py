@@ -281,6 +281,7 @@ def test_the_progress_bar_polls_in_the_background_until_done(office, campaign, c
     assert "hx-trigger" not in done
     assert "100%" in done
     assert "Finished" in done
+    assert f'<div id="send-{send.pk}-controls" hx-swap-oob="true"></div>' in done  # no more pause or cancel
 
 
 def test_pause_through_the_page_needs_the_send_permission(
