@@ -9,6 +9,7 @@
     python -m bench ingest --count 500       # store + parse 500 corpus emails: emails per second
     python -m bench ingest --ingest-path worker   # the same through store_raw + process_raw
     python -m bench outbox --count 5000      # 2 Celery workers send 5000 emails to a local SMTP server
+    python -m bench campaigns --count 50000 --recipients 10000   # campaign detection, then a campaign send
 
 Each step runs in its own process: Django reads its settings once from the environment, and the
 peak RSS reported for a run is then the benchmark's, not the generator's.
@@ -33,11 +34,15 @@ DEFAULT_SCALES = (0.1, 1.0)
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument(
-        "step", nargs="?", choices=("all", "generate", "run", "queries", "ingest", "outbox"), default="all"
+        "step",
+        nargs="?",
+        choices=("all", "generate", "run", "queries", "ingest", "outbox", "campaigns"),
+        default="all",
     )
     parser.add_argument("--path", action="append", help="queries step: the page(s) to profile, e.g. /cases")
     parser.add_argument("--scale", type=float, action="append", help="1.0 = office-10y; repeatable")
-    parser.add_argument("--count", type=int, default=500, help="ingest/outbox step: emails to process")
+    parser.add_argument("--count", type=int, default=None, help="ingest/outbox/campaigns: emails to process")
+    parser.add_argument("--recipients", type=int, default=10_000, help="campaigns step: recipients of the send")
     parser.add_argument("--workers", type=int, default=2, help="outbox step: Celery worker processes")
     parser.add_argument(
         "--ingest-path",
@@ -168,7 +173,7 @@ def _ingest(args: argparse.Namespace) -> int:
     except OperationalError:  # no bench database yet
         generate.recreate_database(args.database_url)
     generate.migrate()
-    report = ingest.run_ingest(args.count, path=args.ingest_path)
+    report = ingest.run_ingest(args.count or 500, path=args.ingest_path)
     print(report.summary())
     RESULTS_DIR.mkdir(exist_ok=True)
     path = RESULTS_DIR / f"{args.date}-ingest-{args.ingest_path}.md"
@@ -190,13 +195,39 @@ def _outbox(args: argparse.Namespace) -> int:
     except OperationalError:  # no bench database yet
         generate.recreate_database(args.database_url)
     generate.migrate()
-    report = outbox.run_outbox(args.count, workers=args.workers, log_dir=VAR_DIR)
+    report = outbox.run_outbox(args.count or 500, workers=args.workers, log_dir=VAR_DIR)
     print(report.summary())
     RESULTS_DIR.mkdir(exist_ok=True)
     path = RESULTS_DIR / f"{args.date}-outbox.md"
     path.write_text(f"# Outbox throughput, {args.date}\n\n{report.summary()}\n", encoding="utf-8")
     print(f"Written to {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
     return 0 if report.ok else 1
+
+
+def _campaigns(args: argparse.Namespace) -> int:
+    """Detect campaigns in --count emails (default 50,000), then send to --recipients with real workers."""
+    configure(args.database_url, args.redis_url)
+    from django.db import OperationalError, connection
+
+    from bench import campaigns, generate
+    from bench.environment import VAR_DIR
+
+    try:
+        connection.ensure_connection()
+    except OperationalError:  # no bench database yet
+        generate.recreate_database(args.database_url)
+    generate.migrate()
+    detection = campaigns.run_detection(args.count or 50_000, seed=args.seed)
+    print(detection.summary(), flush=True)
+    send = campaigns.run_send(args.recipients, workers=args.workers, log_dir=VAR_DIR) if args.recipients else None
+    if send is not None:
+        print(send.summary())
+    RESULTS_DIR.mkdir(exist_ok=True)
+    path = RESULTS_DIR / f"{args.date}-campaigns.md"
+    lines = [f"# Campaign mail, {args.date}", detection.summary()] + ([send.summary()] if send else [])
+    path.write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    print(f"Written to {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+    return 0 if detection.ok and (send is None or send.ok) else 1
 
 
 def _one_scale(args: argparse.Namespace) -> float:
@@ -253,9 +284,8 @@ def _all(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    step = {"generate": _generate, "run": _run, "queries": _queries, "ingest": _ingest, "outbox": _outbox, "all": _all}[
-        args.step
-    ]
+    steps = {"generate": _generate, "run": _run, "queries": _queries, "ingest": _ingest, "outbox": _outbox}
+    step = {**steps, "campaigns": _campaigns, "all": _all}[args.step]
     return step(args)
 
 

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -118,8 +118,11 @@ def detect_messages(*, office: Office, messages: Sequence[Message]) -> Result:
     """Detection for messages of one office, in the order given (oldest first). Idempotent:
     messages already through detection, or no longer in triage, are left alone."""
     result = Result()
+    owned = not connection.in_atomic_block
     for start in range(0, len(messages), CHUNK):
         with transaction.atomic():
+            if owned:
+                _relax_durability()
             settings = office_lock.lock(office)
             chunk = [m for m in messages[start : start + CHUNK] if eligible(m)]
             done = set(
@@ -131,6 +134,18 @@ def detect_messages(*, office: Office, messages: Sequence[Message]) -> Result:
             if fresh:
                 Detector(office, settings, result).run(fresh)
     return result
+
+
+def _relax_durability() -> None:
+    """Let a transaction of detection's own commit without waiting for the disk flush.
+
+    Should the database crash in that moment, the whole decision is lost together — signatures,
+    members and triage states — and the messages are found undetected by the sweep and detected
+    again. Never inside ingestion's transaction (the hook), whose raw email must be durable.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def detect_pending(*, limit: int = 500) -> int:
@@ -210,8 +225,7 @@ class Detector:
         by_signature: dict[int, list[int]] = collections.defaultdict(list)
         ordered = sorted(keys)
         for start in range(0, len(ordered), _KEY_CHUNK):
-            rows = SignatureBand.objects.for_office(self.office).filter(key__in=ordered[start : start + _KEY_CHUNK])
-            for signature_id, key in rows.values_list("signature_id", "key"):
+            for signature_id, key in _bands_with(self.office, ordered[start : start + _KEY_CHUNK]):
                 by_signature[signature_id].append(key)
         if not by_signature:
             return
@@ -231,7 +245,7 @@ class Detector:
                 "message__campaign_member__campaign_id",
             )
         )
-        campaign_ids = set()
+        campaign_ids: collections.Counter[int] = collections.Counter()
         for row in rows:
             campaign_id = row["message__campaign_member__campaign_id"]
             record = Record(
@@ -249,21 +263,16 @@ class Detector:
             for key in by_signature[row["pk"]]:
                 self.index[key].append(record)
             if campaign_id:
-                campaign_ids.add(campaign_id)
+                campaign_ids[campaign_id] += 1
         self._load_campaigns(campaign_ids)
 
-    def _load_campaigns(self, ids: set[int]) -> None:
-        if not ids:
+    def _load_campaigns(self, exemplars: collections.Counter[int]) -> None:
+        """The campaigns of the stored candidates. Their members found here are the exemplars that
+        share this run's band keys: near enough to the count kept to bound each bucket."""
+        if not exemplars:
             return
-        exemplars = dict(
-            SignatureBand.objects.for_office(self.office)
-            .filter(signature__message__campaign_member__campaign_id__in=ids)
-            .values_list("signature__message__campaign_member__campaign_id")
-            .annotate(n=Count("signature_id", distinct=True))
-            .order_by()
-        )
-        for campaign in Campaign.objects.for_office(self.office).filter(pk__in=ids):
-            self.known[campaign.pk] = Known(campaign, text.from_bytes(campaign.template), exemplars.get(campaign.pk, 0))
+        for campaign in Campaign.objects.for_office(self.office).filter(pk__in=list(exemplars)):
+            self.known[campaign.pk] = Known(campaign, text.from_bytes(campaign.template), exemplars[campaign.pk])
 
     # --- deciding ------------------------------------------------------------------------
     def _place(self, record: Record) -> None:
@@ -367,14 +376,14 @@ class Detector:
                 for record in self.records
             ]
         )
-        SignatureBand.objects.for_office(self.office).bulk_create(
+        _insert_bands(
+            self.office,
             [
-                SignatureBand(office=self.office, signature_id=signature.pk, key=key)
+                (signature.pk, key)
                 for record, signature in zip(self.records, signatures, strict=True)
                 if record.keep_bands
                 for key in record.keys
             ],
-            batch_size=5000,
         )
         if self.joined:
             self._members(now)
@@ -417,12 +426,18 @@ class Detector:
         for record in self.records:
             if record.message is not None and record.campaign_id:
                 record.message.triage_state = TriageState.CAMPAIGN
+        touched = []
         for campaign_id in self.touched:
             times = [j.record.received_at for j in self.joined if j.campaign_id == campaign_id]
             campaign = self.known[campaign_id].campaign
             campaign.first_message_at = min(campaign.first_message_at, *times)
             campaign.last_message_at = max(campaign.last_message_at, *times)
-            campaign.save(update_fields=["first_message_at", "last_message_at", "updated_at"])
+            campaign.updated_at = now
+            touched.append(campaign)
+        Campaign.objects.for_office(self.office).bulk_update(
+            touched, ["first_message_at", "last_message_at", "updated_at"]
+        )
+        for campaign in touched:
             if campaign not in self.created:
                 audit_record(
                     verb="campaigns.campaign.members_added",
@@ -451,6 +466,38 @@ class Detector:
             if any(size - added[campaign_id] < at <= size for at in template.REFRESH_AT):
                 known = self.known[campaign_id]
                 known.template = template.refresh(known.campaign, self.settings)
+
+
+def _bands_with(office: Office, keys: list[int]) -> list[tuple[int, int]]:
+    """(signature, key) of the stored band keys among ``keys``. On PostgreSQL one array parameter
+    (``= ANY``): thousands of IN parameters cost more to plan than to look up."""
+    if connection.vendor != "postgresql":
+        return list(SignatureBand.objects.for_office(office).filter(key__in=keys).values_list("signature_id", "key"))
+    table = SignatureBand._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT signature_id, key FROM {table} WHERE office_id = %s AND key = ANY(%s::bigint[])",  # noqa: S608
+            [office.pk, keys],
+        )
+        return cursor.fetchall()
+
+
+def _insert_bands(office: Office, rows: list[tuple[int, int]]) -> None:
+    """Band keys, 32 a message: on PostgreSQL one INSERT of two arrays (model instances for tens of
+    thousands of rows cost more than detection itself); elsewhere bulk_create."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        SignatureBand.objects.for_office(office).bulk_create(
+            [SignatureBand(office=office, signature_id=pk, key=key) for pk, key in rows], batch_size=2000
+        )
+        return
+    table = SignatureBand._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (office_id, signature_id, key) SELECT %s, unnest(%s::bigint[]), unnest(%s::bigint[])",
+            [office.pk, [pk for pk, _ in rows], [key for _, key in rows]],
+        )
 
 
 def _headers(messages: Iterable[Message]) -> dict[int, bytes]:

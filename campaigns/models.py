@@ -158,9 +158,15 @@ class MessageSignature(OfficeOwned):
 
 class SignatureBand(OfficeOwned):
     """One LSH band key of a signature. Kept for messages not in a campaign (within the window) and
-    for up to ``EXEMPLARS`` members of each campaign, so a bucket never holds a whole campaign."""
+    for up to ``EXEMPLARS`` members of each campaign, so a bucket never holds a whole campaign.
 
-    signature = models.ForeignKey(MessageSignature, on_delete=models.CASCADE, related_name="bands")
+    A derived index, written 32 rows a message: its foreign keys have no database constraint (their
+    checks at commit cost more than detection's lookup); Django's cascade deletes the rows with
+    their signature or office, and a lost row only makes a message a little harder to match.
+    """
+
+    office = models.ForeignKey("security.Office", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    signature = models.ForeignKey(MessageSignature, on_delete=models.CASCADE, related_name="bands", db_constraint=False)
     key = models.BigIntegerField()
 
     class Meta:

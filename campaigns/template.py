@@ -7,6 +7,8 @@ story or dropped paragraph does not stay in (or out of) it, and every member's f
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from django.db.models import Max, Min
 
@@ -30,8 +32,12 @@ def personalised(hashes: np.ndarray, template: np.ndarray) -> tuple[bool, float]
 
 
 def hashes_of(body: str, settings: CampaignSettings) -> np.ndarray:
-    phrases = platforms.footer_phrases(platforms.parse_lenient(settings.platforms))
-    return text.shingle_hashes(text.comparable_text(body, phrases))
+    return text.shingle_hashes(text.comparable_text(body, _phrases(settings.platforms)))
+
+
+@functools.lru_cache(maxsize=64)
+def _phrases(setting: str) -> tuple[str, ...]:
+    return platforms.footer_phrases(platforms.parse_lenient(setting))
 
 
 def refresh(campaign: Campaign, settings: CampaignSettings) -> np.ndarray:
@@ -51,7 +57,9 @@ def refresh(campaign: Campaign, settings: CampaignSettings) -> np.ndarray:
     campaign.save(update_fields=["template", "first_message_at", "last_message_at", "updated_at"])
     changed = []
     for member in members.only("pk", "personalised", "own_share"):
-        member.personalised, member.own_share = personalised(hashes[member.pk], template)
-        changed.append(member)
+        flag, share = personalised(hashes[member.pk], template)
+        if (flag, share) != (member.personalised, member.own_share):
+            member.personalised, member.own_share = flag, share
+            changed.append(member)
     CampaignMember.objects.for_office(campaign.office).bulk_update(changed, ["own_share", "personalised"], 1000)
     return template

@@ -11,8 +11,8 @@ numbers, and its bands (LSH) find candidates with an indexed lookup.
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,53 +55,72 @@ def _is_detail(line: str) -> bool:
     return bool(_EMAIL.search(line) or _PHONE.search(line) or _URL.search(line) or POSTCODE.search(line))
 
 
+# Footers and sender details are looked for where they are: in the last lines, and in short lines
+# (a paragraph that mentions a phone number or "sent by the council" is the sender's text).
+TAIL_LINES = 12
+DETAIL_LINE_CHARS = 100
+
+
 def comparable_text(text: str, extra_footer_phrases: tuple[str, ...] = ()) -> str:
     """The body without quoted history, greeting, sign-off, sender details and footers."""
     new, _quoted = split_quoted(text or "")
     lines = [line.strip() for line in new.splitlines()]
     for index, line in enumerate(lines):
-        if _FOOTER_START.match(line):
+        if line[:1] in ("-", "_", "s", "S") and _FOOTER_START.match(line):
             lines = lines[:index]
             break
-    phrases = tuple(p.lower() for p in extra_footer_phrases if p)
-    lines = [
-        line
-        for line in lines
-        if not _FOOTER_LINE.search(line) and not (phrases and any(p in line.lower() for p in phrases))
-    ]
+    phrases = _phrases(extra_footer_phrases)
+    for index in range(max(len(lines) - TAIL_LINES, 0), len(lines)):
+        line = lines[index]
+        if line and (_FOOTER_LINE.search(line) or (phrases and phrases.search(line))):
+            lines[index] = ""
     # The greeting: the first line with words, when it is short and not a sentence.
     for index, line in enumerate(lines):
         if line:
-            if _GREETING.match(line):
+            if len(line) <= DETAIL_LINE_CHARS and _GREETING.match(line):
                 lines[index] = ""
             break
     # The sign-off and everything after it (name, address, phone), searched from the end.
     for index in range(len(lines) - 1, max(len(lines) - 15, -1), -1):
-        if _SIGN_OFF.match(lines[index]):
+        if len(lines[index]) <= 40 and _SIGN_OFF.match(lines[index]):
             lines = lines[:index]
             break
-    lines = [line for line in lines if not _is_detail(line)]
+    lines = [line for line in lines if len(line) > DETAIL_LINE_CHARS or not _is_detail(line)]
     # Without a sign-off, a trailing name and address: short lines that are not sentences.
     while lines and (not lines[-1] or (len(lines[-1].split()) <= 6 and not lines[-1].endswith((".", "?", "!")))):
         lines.pop()
     return "\n".join(lines).strip()
 
 
+@functools.lru_cache(maxsize=64)
+def _phrases(extra: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The platforms' footer phrases as one pattern (an office's list, compiled once)."""
+    wanted = [re.escape(phrase) for phrase in extra if phrase]
+    return re.compile("|".join(wanted), re.IGNORECASE) if wanted else None
+
+
 def words(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace("'", "").replace("’", ""))
 
 
-def _hash32(value: str) -> int:
-    return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=4).digest(), "little")
+# Shingle hashes are built from the words' CRC-32s (fast, the same in every process and release)
+# as a polynomial mod 2**32; MinHash mixes each (MurmurHash3's finaliser) before permuting.
+_MULTIPLIER = np.uint64(1_000_003)
+_MASK = np.uint64(0xFFFFFFFF)
 
 
 def shingle_hashes(text: str) -> np.ndarray:
     """The sorted, distinct 32-bit hashes of the text's word shingles."""
     tokens = words(text)
-    if len(tokens) < SHINGLE:
-        return np.array([_hash32(" ".join(tokens))] if tokens else [], dtype=np.uint32)
-    runs = {" ".join(tokens[i : i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1)}
-    return np.unique(np.fromiter((_hash32(run) for run in runs), dtype=np.uint32, count=len(runs)))
+    if not tokens:
+        return np.array([], dtype=np.uint32)
+    each = np.fromiter((zlib.crc32(token.encode()) for token in tokens), dtype=np.uint64, count=len(tokens))
+    width = min(SHINGLE, len(tokens))
+    count = len(tokens) - width + 1
+    combined = np.zeros(count, dtype=np.uint64)
+    for offset in range(width):
+        combined = (combined * _MULTIPLIER + each[offset : offset + count]) & _MASK
+    return np.unique(combined.astype(np.uint32))
 
 
 @functools.cache
@@ -124,14 +143,19 @@ def minhash(hashes: np.ndarray) -> np.ndarray:
     return sketch.hashvalues.astype(np.uint32)
 
 
+# Odd 64-bit multipliers, one per row of a band, and one for the band's number.
+_BAND_MIX = np.array(
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD][: ROWS + 1],
+    dtype=np.uint64,
+)
+
+
 def band_keys(values: np.ndarray) -> list[int]:
-    """One signed 64-bit key per band: equal keys mean that band's ROWS values are all equal."""
-    keys = []
-    for band in range(BANDS):
-        chunk = values[band * ROWS : (band + 1) * ROWS].astype("<u4").tobytes()
-        digest = hashlib.blake2b(bytes([band]) + chunk, digest_size=8).digest()
-        keys.append(int.from_bytes(digest, "little", signed=True))
-    return keys
+    """One signed 64-bit key per band: equal keys mean that band's ROWS values are all equal
+    (a random linear combination mod 2**64: distinct bands collide with odds of about 2**-64)."""
+    rows = values.astype(np.uint64).reshape(BANDS, ROWS)
+    keys = (rows * _BAND_MIX[:ROWS]).sum(axis=1, dtype=np.uint64) + np.arange(BANDS, dtype=np.uint64) * _BAND_MIX[ROWS]
+    return keys.view(np.int64).tolist()
 
 
 @dataclass(frozen=True)
