@@ -14,6 +14,10 @@ class CampaignsConfig(AppConfig):
 
         register_all()
         _register_office_menu()
+        from campaigns import demo
+        from security import demo as demo_registry
+
+        demo_registry.register(demo.seed_demo)
 
 
 def _register_personal_data() -> None:
