@@ -49,6 +49,7 @@ SKIP_REASONS = {
     "awaiting_approval": "their personal edit waits for approval",
     "no_address": "no email address to reply to",
     "tried": "this version already failed or was cancelled for them (retry failed ones from the outbox)",
+    "same_address": "they sent it more than once: one reply goes to their address",
 }
 
 
@@ -98,18 +99,23 @@ def plan(campaign: Campaign, members: QuerySet[CampaignMember] | None = None) ->
     edits = _personal_edits(campaign) if campaign.mode == ResponseMode.PERSONALISED else {}
     # A version goes to a message once: what failed or was cancelled is retried from the outbox, or
     # answered with a newer version.
-    tried = set(
-        CampaignReply.objects.for_office(office)
-        .filter(member__campaign=campaign)
-        .values_list("member_id", "version_id")
-    )
+    replies = CampaignReply.objects.for_office(office).filter(member__campaign=campaign)
+    tried = set(replies.values_list("member_id", "version_id"))
+    # One person who sent the campaign twice gets one reply: the addresses answered or being answered.
+    addressed = {
+        address.lower()
+        for address in replies.filter(outgoing__status__in=ANSWERED).values_list("outgoing__to_email", flat=True)
+    }
     for member in members.order_by("id"):
         reason, chosen = _choose(member, version, short, edits, settings)
         if not reason and (member.pk, chosen.pk) in tried:
             reason = "tried"
+        if not reason and member.reply_email.lower() in addressed:
+            reason = "same_address"
         if reason:
             result.skipped[reason] += 1
         else:
+            addressed.add(member.reply_email.lower())
             result.pairs.append((member, chosen))
     return result
 

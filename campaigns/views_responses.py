@@ -20,6 +20,7 @@ from campaigns import forms, merge, responses, selectors, sending, services
 from campaigns import office as office_settings
 from campaigns.models import CampaignMember, CampaignSend, ResponseVersion, VersionState
 from campaigns.views import campaign_or_404
+from security.audit import audit_view
 from security.decorators import office_required, recent_otp_required
 from security.errors import DomainError
 from security.roles import Perm
@@ -100,6 +101,7 @@ def member_response_edit(request: HttpRequest, campaign_id: int, member_id: int)
     campaign = campaign_or_404(request, campaign_id)
     rows = CampaignMember.objects.for_office(request.office).select_related("message__constituent", "campaign")
     member = get_for_office_or_404(rows, request.office, pk=member_id, campaign=campaign)
+    audit_view(request, member)
     latest = responses.latest(office=request.office, member=member)
     if latest is None:
         # Start from the campaign's response as this sender would receive it.
@@ -134,6 +136,7 @@ def short_reply_edit(request: HttpRequest) -> HttpResponse:
 @require_GET
 def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
     version = _version_or_404(request, version_id)
+    audit_view(request, version)  # a personal edit speaks to one sender
     campaign = version.campaign or (version.member.campaign if version.member else None)
     history = list(responses.chain_of(version).select_related("created_by", "submitted_by", "decided_by"))
     previous = next((v for v in history if v.number < version.number), None)

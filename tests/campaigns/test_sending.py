@@ -295,3 +295,15 @@ def test_pause_through_the_page_needs_the_send_permission(
     send.batch.refresh_from_db()
     assert send.batch.state == BatchState.HELD
     assert BUSES  # the campaign's text, shared by every member
+
+
+def test_someone_who_sent_the_campaign_twice_gets_one_reply(office, campaign, caseworker, manager, mp):
+    twice = inbound(office, 0, body=BUSES)  # person0 again, a day later in the same words
+    detection.detect_messages(office=office, messages=[twice])
+    assert CampaignMember.objects.for_office(office).filter(reply_email="person0@example.org").count() == 2
+    version = _approved(office, campaign, caseworker, mp)
+
+    send = sending.campaign_send(campaign=campaign, actor=manager, version=version)
+
+    assert OutgoingEmail.objects.for_office(office).filter(to_email="person0@example.org").count() == 1
+    assert (send.recipients, send.skipped) == (6, {"same_address": 1})
