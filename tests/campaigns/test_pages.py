@@ -97,7 +97,7 @@ def test_the_campaign_page_shows_volume_constituents_wards_and_replies(office, c
     PostcodeWard.objects.create(office=office, postcode="NT1 1AA", ward=ward)
     detection.detect_messages(office=office, messages=[inbound(office, 40, body=f"{BUSES}\n\nNT1 1AA")])
     page = caseworker_client.get(f"/campaigns/{campaign.pk}").content.decode()
-    assert "<h2 id=\"volume-heading\">Messages per hour</h2>" in page  # a new campaign: by the hour
+    assert '<h2 id="volume-heading">Messages per hour</h2>' in page  # a new campaign: by the hour
     assert page.count("<rect ") == 1
     assert '<svg viewBox="0 0 290 100"' in page  # never narrower than 24 bars
     assert "<td>Riverside</td><td>1</td>" in page
