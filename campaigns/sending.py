@@ -253,9 +253,14 @@ def reply_to_arrivals(*, office: Office, members: list[CampaignMember]) -> int:
         found = plan(campaign, unanswered(campaign).filter(pk__in=by_campaign[campaign.pk]))
         if found.version is None or not found.pairs:
             continue
-        send = CampaignSend.objects.for_office(office).filter(
-            campaign=campaign, version=found.version, kind=SendKind.ARRIVALS
-        ).first() or _send_create(campaign, found.version, None, SendKind.ARRIVALS)
+        send = (
+            CampaignSend.objects.for_office(office)
+            .filter(campaign=campaign, version=found.version, kind=SendKind.ARRIVALS)
+            .select_related("batch")
+            .first()
+        ) or _send_create(campaign, found.version, None, SendKind.ARRIVALS)
+        if send.batch.state == BatchState.CANCELLED:
+            continue  # a person stopped automatic replies with this version
         priority = Priority.AUTOMATIC if campaign.mode == ResponseMode.ACKNOWLEDGEMENT else Priority.BULK
         added = _queue(send, found.pairs, actor=None, priority=priority)
         CampaignSend.objects.for_office(office).filter(pk=send.pk).update(recipients=send.recipients + added)

@@ -37,14 +37,19 @@ def _person(office, role: str, email: str, name: str):
     return user
 
 
-def _new_page(browser: Browser) -> Page:
+def _new_page(browser: Browser, errors: list[str]) -> Page:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     context.set_default_timeout(5_000)
     context.route("**/favicon.ico", lambda route: route.fulfill(status=204))
-    return context.new_page()
+    page = context.new_page()
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    return page
 
 
-def test_the_mp_approves_and_the_manager_sends_to_every_sender(live_server, page: Page, browser: Browser, axe: Axe):
+def test_the_mp_approves_and_the_manager_sends_to_every_sender(
+    live_server, page: Page, browser: Browser, axe: Axe, console_errors: list[str]
+):
     office = OfficeFactory(name="Office of Jo Bloggs MP", mp_name="Jo Bloggs MP")
     writer = _person(office, Role.CASEWORKER, "casey@example.org", "Casey Worker")
     _person(office, Role.MP, "jo@example.org", "Jo Bloggs")
@@ -99,7 +104,7 @@ def test_the_mp_approves_and_the_manager_sends_to_every_sender(live_server, page
         assert version.state == VersionState.APPROVED
 
         # The manager: reads the messages, then sends (the sign-in's code is fresh enough).
-        manager_page = _new_page(browser)
+        manager_page = _new_page(browser, console_errors)
         try:
             sign_in(manager_page, live_server.url, "morgan@example.org", bytes.fromhex(KEY))
             manager_page.get_by_role("navigation", name="Main").get_by_role("link", name="Campaigns").click()
@@ -134,3 +139,4 @@ def test_the_mp_approves_and_the_manager_sends_to_every_sender(live_server, page
         assert send.started_by.email == "morgan@example.org"
         greetings = {message.get_body(("plain",)).get_content().splitlines()[0] for message in server.sink.messages()}
         assert "Dear Person," in greetings
+    assert console_errors == [], "a CSP refusal or a script error on the way"

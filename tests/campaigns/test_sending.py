@@ -307,3 +307,17 @@ def test_someone_who_sent_the_campaign_twice_gets_one_reply(office, campaign, ca
 
     assert OutgoingEmail.objects.for_office(office).filter(to_email="person0@example.org").count() == 1
     assert (send.recipients, send.skipped) == (6, {"same_address": 1})
+
+
+def test_cancelling_automatic_replies_stops_them_for_that_version(office, campaign, caseworker, manager, mp):
+    _approved(office, campaign, caseworker, mp)
+    services.campaign_set_mode(
+        campaign=campaign, actor=caseworker, mode=ResponseMode.ACKNOWLEDGEMENT, reply_to_later=False
+    )
+    detection.detect_messages(office=office, messages=[inbound(office, 40)])
+    send = CampaignSend.objects.for_office(office).get()
+    sending.send_set_state(send=send, state=BatchState.CANCELLED, actor=manager)
+
+    detection.detect_messages(office=office, messages=[inbound(office, 41)])
+
+    assert not OutgoingEmail.objects.for_office(office).filter(to_email="person41@example.org").exists()
