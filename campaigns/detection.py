@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import functools
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -40,6 +41,7 @@ from campaigns.models import (
     CampaignSettings,
     JoinedBy,
     MessageSignature,
+    ResponseMode,
     SignatureBand,
 )
 from correspondence.models import Channel, Direction, Message, RawEmail, TriageState
@@ -96,6 +98,12 @@ class Joined:
 class Result:
     created: list[Campaign] = field(default_factory=list)
     joined: dict[int, int] = field(default_factory=dict)  # message id -> campaign id
+
+
+@functools.lru_cache(maxsize=64)
+def _platforms(setting: str) -> tuple[platforms.Platform, ...]:
+    # The office's list parsed once per distinct text (the tuple is shared: never changed).
+    return tuple(platforms.parse_lenient(setting))
 
 
 def eligible(message: Message) -> bool:
@@ -177,7 +185,7 @@ class Detector:
         self.office = office
         self.settings = settings
         self.result = result
-        self.platforms = platforms.parse_lenient(settings.platforms)
+        self.platforms = _platforms(settings.platforms)
         self.phrases = platforms.footer_phrases(self.platforms)
         self.window = dt.timedelta(days=settings.window_days)
         self.index: dict[int, list[Record]] = collections.defaultdict(list)
@@ -448,9 +456,14 @@ class Detector:
         self._refresh_grown()
         from campaigns import sending  # sending builds on detection's results
 
-        sending.reply_to_arrivals(
-            office=self.office, members=[m for m in created if m.campaign_id not in {c.pk for c in self.created}]
-        )
+        new = {campaign.pk for campaign in self.created}
+        answering = {
+            pk
+            for pk, known in self.known.items()
+            if pk not in new and (known.campaign.mode == ResponseMode.ACKNOWLEDGEMENT or known.campaign.reply_to_later)
+        }
+        if answering:  # only campaigns that answer later arrivals by themselves
+            sending.reply_to_arrivals(office=self.office, members=[m for m in created if m.campaign_id in answering])
 
     def _refresh_grown(self) -> None:
         """Take the text again of campaigns that just grew past a REFRESH_AT size."""

@@ -12,6 +12,7 @@ address is then the sender that counts and the one a reply goes to.
 from __future__ import annotations
 
 import email.policy
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses
@@ -64,7 +65,7 @@ def parse_lenient(text: str) -> list[Platform]:
     return found
 
 
-def footer_phrases(platforms: list[Platform]) -> tuple[str, ...]:
+def footer_phrases(platforms: Sequence[Platform]) -> tuple[str, ...]:
     return tuple(phrase for platform in platforms for phrase in platform.phrases)
 
 
@@ -91,7 +92,7 @@ def _domain_match(domain: str, address_domain: str, header_text: str) -> bool:
     return f"@{domain}" in header_text or f".{domain}" in header_text or f"<{domain}" in header_text
 
 
-def platform_of(platforms: list[Platform], *, sender_email: str, headers: Envelope, text: str) -> Platform | None:
+def platform_of(platforms: Sequence[Platform], *, sender_email: str, headers: Envelope, text: str) -> Platform | None:
     """The platform this message came through, or None."""
     address_domain = sender_email.rpartition("@")[2].lower()
     lowered = (text or "").lower()
