@@ -12,6 +12,7 @@
     python -m bench enquiries --count 100000 # one sweep over 100,000 open enquiries
     python -m bench dashboard                # the managers' dashboard and the weekly report
     python -m bench letters --count 200      # render a one-page letter 200 times: median ms
+    python -m bench campaigns --count 50000 --recipients 10000   # campaign detection, then a campaign send
 
 Each step runs in its own process: Django reads its settings once from the environment, and the
 peak RSS reported for a run is then the benchmark's, not the generator's.
@@ -25,6 +26,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,14 +40,28 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "step",
         nargs="?",
-        choices=("all", "generate", "run", "queries", "ingest", "outbox", "enquiries", "dashboard", "letters"),
+        choices=(
+            "all",
+            "generate",
+            "run",
+            "queries",
+            "ingest",
+            "outbox",
+            "enquiries",
+            "dashboard",
+            "letters",
+            "campaigns",
+        ),
         default="all",
     )
     parser.add_argument("--path", action="append", help="queries step: the page(s) to profile, e.g. /cases")
     parser.add_argument("--scale", type=float, action="append", help="1.0 = office-10y; repeatable")
     parser.add_argument(
-        "--count", type=int, help="ingest (500), outbox (5000), enquiries (100000), letters (200): how many"
+        "--count",
+        type=int,
+        help="ingest (500), outbox (5000), enquiries (100000), letters (200), campaigns (50000): how many",
     )
+    parser.add_argument("--recipients", type=int, default=10_000, help="campaigns step: recipients of the send")
     parser.add_argument("--workers", type=int, default=2, help="outbox step: Celery worker processes")
     parser.add_argument(
         "--ingest-path",
@@ -256,6 +272,61 @@ def _letters(args: argparse.Namespace) -> int:
     return _standalone(args, "letters", "Letter rendering", run)
 
 
+def _campaigns(args: argparse.Namespace) -> int:
+    """Detect campaigns in --count emails, then send to --recipients with real workers."""
+
+    def run() -> Any:
+        from bench import campaigns
+        from bench.environment import VAR_DIR
+
+        detection = campaigns.run_detection(args.count or 50_000, seed=args.seed)
+        print(detection.summary(), flush=True)
+        send = campaigns.run_send(args.recipients, workers=args.workers, log_dir=VAR_DIR) if args.recipients else None
+        return _Reports([detection, *([send] if send else [])])
+
+    return _standalone(args, "campaigns", "Campaign mail", run)
+
+
+@dataclass
+class _Reports:
+    """Several results of one step, written and judged together."""
+
+    parts: list[Any]
+
+    @property
+    def ok(self) -> bool:
+        return all(part.ok for part in self.parts)
+
+    def summary(self) -> str:
+        return "\n\n".join(part.summary() for part in self.parts)
+
+
+def _campaigns(args: argparse.Namespace) -> int:
+    """Detect campaigns in --count emails (default 50,000), then send to --recipients with real workers."""
+    configure(args.database_url, args.redis_url)
+    from django.db import OperationalError, connection
+
+    from bench import campaigns, generate
+    from bench.environment import VAR_DIR
+
+    try:
+        connection.ensure_connection()
+    except OperationalError:  # no bench database yet
+        generate.recreate_database(args.database_url)
+    generate.migrate()
+    detection = campaigns.run_detection(args.count or 50_000, seed=args.seed)
+    print(detection.summary(), flush=True)
+    send = campaigns.run_send(args.recipients, workers=args.workers, log_dir=VAR_DIR) if args.recipients else None
+    if send is not None:
+        print(send.summary())
+    RESULTS_DIR.mkdir(exist_ok=True)
+    path = RESULTS_DIR / f"{args.date}-campaigns.md"
+    lines = [f"# Campaign mail, {args.date}", detection.summary()] + ([send.summary()] if send else [])
+    path.write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    print(f"Written to {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+    return 0 if detection.ok and (send is None or send.ok) else 1
+
+
 def _one_scale(args: argparse.Namespace) -> float:
     if not args.scale or len(args.scale) != 1:
         raise SystemExit("Give exactly one --scale for a single step.")
@@ -320,6 +391,7 @@ def main(argv: list[str] | None = None) -> int:
         "enquiries": _enquiries,
         "dashboard": _dashboard,
         "letters": _letters,
+        "campaigns": _campaigns,
     }
     step = {**steps, "all": _all}[args.step]
     return step(args)

@@ -28,7 +28,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from casework import services as case_services
-from correspondence import mime, search_index
+from correspondence import hooks, mime, search_index
 from correspondence.models import (
     Attachment,
     Channel,
@@ -212,6 +212,8 @@ def _parse_claimed(raw: RawEmail, written: list[str]) -> ParseOutcome:
             _attachment_create(message, attachment, written)
         _finish(raw, ParseState.PARSED)
     search_index.refresh_message(message.pk)
+    if message.direction == Direction.INBOUND:
+        hooks.inbound_email_stored(message)
     return ParseOutcome(raw_id=raw.pk, state=raw.parse_state, message_id=message.pk)
 
 

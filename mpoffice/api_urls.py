@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("constituents.api_urls")),
     path("", include("casework.api_urls")),
     path("", include("correspondence.api_urls")),
+    path("", include("campaigns.api_urls")),
 ]

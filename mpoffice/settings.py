@@ -262,6 +262,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.deliver",
         "schedule": timedelta(seconds=env_int("NOTIFICATION_EMAIL_INTERVAL_SECONDS", 60, minimum=1)),
     },
+    # Inbound email campaign detection has not seen (its hook failed inside ingestion).
+    "campaigns.detect_pending": {
+        "task": "campaigns.tasks.detect_pending",
+        "schedule": timedelta(seconds=env_int("CAMPAIGN_DETECT_INTERVAL_SECONDS", 60, minimum=1)),
+    },
+    # Detection state that can no longer matter (messages outside campaigns, past the window).
+    "campaigns.prune_signatures": {
+        "task": "campaigns.tasks.prune_signatures",
+        "schedule": timedelta(hours=6),
+    },
 }
 
 # --- Email ----------------------------------------------------------------------------------
@@ -435,6 +445,12 @@ SPECTACULAR_SETTINGS = {
     # No validator badge: it would fetch from a third-party site. No deep links: they put a
     # link inside each operation's button, which screen readers cannot reach (axe: nested-interactive).
     "SWAGGER_UI_SETTINGS": {"deepLinking": False, "validatorUrl": None, "persistAuthorization": False},
+    # Several choice sets are called "state"; each gets a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "CampaignStateEnum": "campaigns.models.CampaignState",
+        "CampaignStateFilterEnum": "campaigns.api.STATES",
+        "ResponseVersionStateEnum": "campaigns.models.VersionState",
+    },
 }
 
 # --- Locale ---------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("casework.urls")),
     path("", include("correspondence.urls")),
     path("", include("reports.urls")),
+    path("", include("campaigns.urls")),
 ]
 
 handler404 = "mpoffice.views.not_found"

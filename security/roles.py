@@ -22,6 +22,7 @@ class Perm(models.TextChoices):
     LOG_CONTACT = "log_contact", "Log phone calls, letters and messages"
     WORK_CASES = "work_cases", "Open, file, tag, reply to and close cases"
     ASSIGN_CASES = "assign_cases", "Assign cases to staff"
+    SEND_BULK = "send_bulk", "Send, pause and cancel approved campaign replies"
     APPROVE_RESPONSES = "approve_responses", "Approve campaign responses and sensitive letters"
     NAME_APPROVERS = "name_approvers", "Name staff who approve on the MP's behalf"
     VIEW_DASHBOARD = "view_dashboard", "Read dashboards and trend reports"

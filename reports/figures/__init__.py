@@ -26,6 +26,7 @@ from django.db.models import Max, Min
 
 from casework.models import Case
 from reports.figures.base import Figure, Scope, Signed, Stat, Suppressed, report_settings, scope_for
+from reports.figures.campaigns import campaign_volumes
 from reports.figures.cases import cases_by_month, cases_by_week, open_caseload, response_times, workload
 from reports.figures.enquiries import agency_responsiveness, chases
 from reports.figures.topics import by_category, by_tag, emerging_issues, top_movers
@@ -88,6 +89,7 @@ PANELS: tuple[Panel, ...] = (
     Panel("workload", workload, wide=True),
     Panel("chases", chases),
     Panel("agencies", agency_responsiveness),
+    Panel("campaigns", campaign_volumes),
 )
 PANEL_KEYS = tuple(panel.key for panel in PANELS)
 

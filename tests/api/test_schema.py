@@ -45,6 +45,10 @@ def test_the_schema_documents_every_operation_with_auth_and_errors(read_client):
         "/api/v1/messages/{message_id}",
         "/api/v1/messages/{message_id}/file",
         "/api/v1/inbound/email",
+        "/api/v1/campaigns",
+        "/api/v1/campaigns/{campaign_id}",
+        "/api/v1/campaigns/{campaign_id}/messages",
+        "/api/v1/campaigns/{campaign_id}/responses",
     }
     bearer_scheme = schema["components"]["securitySchemes"]["bearerToken"]
     assert (bearer_scheme["type"], bearer_scheme["scheme"]) == ("http", "bearer")

@@ -159,3 +159,32 @@ def test_the_letters_benchmark_renders_a_one_page_letter(settings, tmp_path):
     # Run again: the office, its letterhead, templates and case are reused, not duplicated.
     bench_letters.run_letters(1, warmup=0)
     assert Office.objects.filter(slug=bench_letters.OFFICE_SLUG).count() == 1
+
+
+def test_the_campaign_detection_benchmark_finds_the_campaigns_in_its_mail():
+    from bench import campaigns
+    from campaigns.models import Campaign
+
+    report = campaigns.run_detection(400, seed=7)
+
+    assert report.count == 400
+    assert report.seconds > 0
+    assert report.per_second > 0
+    assert report.one_at_a_time_per_second > 0
+    assert report.campaigns >= 3
+    office = Office.objects.get(slug=campaigns.OFFICE_SLUG)
+    assert Campaign.objects.for_office(office).count() == report.campaigns
+    assert report.members <= report.truth["campaign_mail"] + 40  # the sample after the timed part
+    assert "emails/s" in report.summary()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(120)
+def test_the_campaign_send_benchmark_sends_every_reply_once_with_real_workers(tmp_path):
+    from bench import campaigns
+
+    report = campaigns.run_send(40, workers=2, log_dir=tmp_path)
+
+    assert (report.received, report.duplicates) == (40, 0)
+    assert report.per_second > 0
+    assert "Campaign send to 40 recipients" in report.summary()

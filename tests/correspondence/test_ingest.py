@@ -202,8 +202,9 @@ def test_mutated_corpus_files_never_crash(office):
 
 
 def test_parsing_costs_a_bounded_number_of_queries(office, django_assert_max_num_queries):
-    # Claim, load, thread lookups, sender match, message, attachments (one each), search vector, finish.
+    # Claim, load, thread lookups, sender match, message, attachments (one each), search vector, finish;
+    # then campaign detection (savepoints, the office's lock, seen before?, band lookup, signature, bands).
     raw = corpus_bytes("nested-multipart.eml")
     row, _ = ingest.store_raw(office=office, raw=raw, source=RawSource.UPLOAD)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(23):
         ingest.process_raw(row.pk)

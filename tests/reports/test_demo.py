@@ -10,6 +10,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
+from campaigns.demo import seed_demo as campaigns_demo
 from casework import demo as casework_demo
 from casework.services import office_initialise
 from constituents.demo import seed_demo as constituents_demo
@@ -31,6 +32,7 @@ def demo_office(office, manager, caseworker, mp, settings, tmp_path):
     constituents_demo(office, people)
     casework_demo.seed(office, people)
     correspondence_demo(office, people)
+    campaigns_demo(office, people)
     demo.seed(office, people)
     return office
 
