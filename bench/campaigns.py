@@ -20,7 +20,6 @@ import collections
 import datetime as dt
 import random
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -307,9 +306,8 @@ def _approved(office, campaign):
 
 
 def run_send(count: int, *, workers: int, log_dir: Path, timeout: float = 600) -> SendReport:
-    from bench.outbox import _start_workers
+    from bench.outbox import received_and_duplicates, send_until_done, use_sink
     from campaigns import sending
-    from correspondence import outbox, tasks
     from correspondence.models import OutboxStatus, OutgoingEmail
     from tests.smtpsink import Sink, SinkServer
 
@@ -318,34 +316,12 @@ def run_send(count: int, *, workers: int, log_dir: Path, timeout: float = 600) -
     campaign = _campaign_of(office, count)
     version, mp = _approved(office, campaign)
     report = SendReport(count=count, workers=workers)
-    queue = f"bench-campaigns-{uuid.uuid4().hex[:8]}"
     with SinkServer(Sink()) as server:
-        identity = outbox.identity_for(office)
-        identity.transport, identity.smtp_host, identity.smtp_port = "smtp", "127.0.0.1", server.port
-        identity.smtp_security, identity.rate_per_minute, identity.daily_cap = "none", 0, 0
-        identity.save()
+        use_sink(office, server.port)
         started = time.monotonic()
         send = sending.campaign_send(campaign=campaign, actor=mp, version=version)
         report.queue_seconds = time.monotonic() - started
-        processes = _start_workers(workers, queue, log_dir)
-        try:
-            time.sleep(3)  # let the workers connect, so start-up is not counted
-            pending = (
-                OutgoingEmail.objects.for_office(office).filter(batch=send.batch).exclude(status=OutboxStatus.SENT)
-            )
-            started = time.monotonic()
-            while pending.exists():
-                if time.monotonic() - started > timeout:
-                    raise RuntimeError(f"Not everything was sent in {timeout} s; see {log_dir}/outbox-worker*.log")
-                for _ in range(workers):
-                    tasks.send_outbox.apply_async(queue=queue)
-                time.sleep(0.05 if count < 1000 else 0.25)
-            report.seconds = time.monotonic() - started
-        finally:
-            for process in processes:
-                process.kill()
-                process.wait(timeout=10)
-        counts = collections.Counter(server.sink.message_ids())
-    report.received = sum(counts.values())
-    report.duplicates = sum(n - 1 for n in counts.values())
+        pending = OutgoingEmail.objects.for_office(office).filter(batch=send.batch).exclude(status=OutboxStatus.SENT)
+        report.seconds = send_until_done(pending, workers=workers, log_dir=log_dir, timeout=timeout)
+        report.received, report.duplicates = received_and_duplicates(server.sink)
     return report

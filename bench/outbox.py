@@ -11,19 +11,13 @@ The figure is messages per second, wall clock, each claimed, delivered and marke
 from __future__ import annotations
 
 import collections
-import os
-import subprocess
-import sys
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import connection
-
 OFFICE_SLUG = "bench-outbox"
 TARGET_PER_SECOND = 200
-BASE_DIR = Path(__file__).resolve().parents[1]
 
 
 @dataclass
@@ -58,9 +52,9 @@ def _office():
     return office or _create_office(OFFICE_SLUG, "Bench office (outbox)", "Sendshire")
 
 
-def _queue_emails(office, port: int, count: int, run: str) -> None:
+def use_sink(office, port: int) -> None:
+    """Send the office's mail to the local SMTP server, with no rate limit or daily cap."""
     from correspondence import outbox
-    from correspondence.models import OutgoingEmail
 
     identity = outbox.identity_for(office)
     identity.transport, identity.smtp_host, identity.smtp_port, identity.smtp_security = (
@@ -71,6 +65,12 @@ def _queue_emails(office, port: int, count: int, run: str) -> None:
     )
     identity.rate_per_minute = identity.daily_cap = 0
     identity.save()
+
+
+def _queue_emails(office, count: int, run: str) -> None:
+    from correspondence import outbox
+    from correspondence.models import OutgoingEmail
+
     OutgoingEmail.unscoped.filter(office=office).delete()
     drafts = (
         outbox.Draft(
@@ -85,52 +85,43 @@ def _queue_emails(office, port: int, count: int, run: str) -> None:
     outbox.outbox_enqueue_many(office=office, drafts=drafts)
 
 
-def _start_workers(count: int, queue: str, log_dir: Path) -> list[subprocess.Popen]:
-    env = {**os.environ, "OUTBOX_RUN_SECONDS": "300", "DATABASE_URL": _database_url()}
-    processes = []
-    for n in range(count):
-        command = [sys.executable, "-m", "celery", "-A", "mpoffice", "worker", "-P", "solo", "-Q", queue]
-        command += ["-n", f"bench{n}@%h", "--without-heartbeat", "--without-gossip", "--without-mingle"]
-        with (log_dir / f"outbox-worker{n}.log").open("wb") as log:
-            processes.append(
-                subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
-            )
-    return processes
+def send_until_done(pending, *, workers: int, log_dir: Path, timeout: float) -> float:
+    """Start ``workers`` Celery workers, nudge them as beat would until ``pending`` (a queryset of
+    rows not yet sent) is empty; returns the seconds from the first nudge, start-up not counted."""
+    from correspondence import tasks
+    from tests.celeryworkers import CeleryWorkers
+
+    started_workers = CeleryWorkers(log_dir, workers, OUTBOX_RUN_SECONDS="300")
+    try:
+        time.sleep(3)  # let the workers connect, so start-up is not counted
+        started = time.monotonic()
+        while pending.exists():
+            if time.monotonic() - started > timeout:
+                raise RuntimeError(f"Not everything was sent in {timeout} s; see {log_dir}/worker*.log")
+            for _ in range(workers):
+                started_workers.send(tasks.send_outbox)
+            time.sleep(0.25)
+        return time.monotonic() - started
+    finally:
+        started_workers.stop()
 
 
-def _database_url() -> str:
-    settings = connection.settings_dict
-    return f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+def received_and_duplicates(sink) -> tuple[int, int]:
+    counts = collections.Counter(sink.message_ids())
+    return sum(counts.values()), sum(n - 1 for n in counts.values())
 
 
 def run_outbox(count: int, *, workers: int, log_dir: Path, timeout: float = 300) -> OutboxReport:
-    from correspondence import tasks
     from correspondence.models import OutboxStatus, OutgoingEmail
     from tests.smtpsink import Sink, SinkServer
 
     log_dir.mkdir(parents=True, exist_ok=True)
     office = _office()
     report = OutboxReport(count=count, workers=workers)
-    queue = f"bench-outbox-{uuid.uuid4().hex[:8]}"
     with SinkServer(Sink()) as server:
-        _queue_emails(office, server.port, count, uuid.uuid4().hex[:8])
-        processes = _start_workers(workers, queue, log_dir)
-        try:
-            time.sleep(3)  # let the workers connect, so start-up is not counted
-            pending = OutgoingEmail.unscoped.filter(office=office).exclude(status=OutboxStatus.SENT)
-            started = time.monotonic()
-            while pending.exists():
-                if time.monotonic() - started > timeout:
-                    raise RuntimeError(f"Not everything was sent in {timeout} s; see {log_dir}/outbox-worker*.log")
-                for _ in range(workers):
-                    tasks.send_outbox.apply_async(queue=queue)
-                time.sleep(0.05 if count < 1000 else 0.25)
-            report.seconds = time.monotonic() - started
-        finally:
-            for process in processes:
-                process.kill()
-                process.wait(timeout=10)
-        counts = collections.Counter(server.sink.message_ids())
-    report.received = sum(counts.values())
-    report.duplicates = sum(n - 1 for n in counts.values())
+        use_sink(office, server.port)
+        _queue_emails(office, count, uuid.uuid4().hex[:8])
+        pending = OutgoingEmail.unscoped.filter(office=office).exclude(status=OutboxStatus.SENT)
+        report.seconds = send_until_done(pending, workers=workers, log_dir=log_dir, timeout=timeout)
+        report.received, report.duplicates = received_and_duplicates(server.sink)
     return report
