@@ -34,10 +34,7 @@ SORTS = {"newest": ("-opened_at", "-id"), "oldest": ("opened_at", "id"), "due": 
 
 
 def _cases(caller: ApiCaller) -> QuerySet[Case]:
-    """The cases the caller may see. A token never sees a restricted case, whoever it names."""
-    if caller.membership is None:
-        return Case.objects.for_office(caller.office).filter(restricted=False)
-    return selectors.visible_cases(office=caller.office, membership=caller.membership)
+    return selectors.caller_cases(office=caller.office, membership=caller.membership)
 
 
 def _with_details(cases: QuerySet[Case]) -> QuerySet[Case]:

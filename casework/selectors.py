@@ -23,6 +23,23 @@ def visible_cases(*, office: Office, membership: Membership) -> QuerySet[Case]:
     return cases.filter(restricted=False)
 
 
+def visible_case_or_404(
+    *, office: Office, membership: Membership, case_id: int, related: tuple[str, ...] = ("constituent",)
+) -> Case:
+    """For a page: another office's case, and a restricted one this member may not see, are both 404."""
+    from security.scoping import get_for_office_or_404
+
+    cases = visible_cases(office=office, membership=membership).select_related(*related)
+    return get_for_office_or_404(cases, office, pk=case_id)
+
+
+def caller_cases(*, office: Office, membership: Membership | None) -> QuerySet[Case]:
+    """The cases an API caller may see: a token (no membership) never sees a restricted case."""
+    if membership is None:
+        return Case.objects.for_office(office).filter(restricted=False)
+    return visible_cases(office=office, membership=membership)
+
+
 def filter_cases(cases: QuerySet[Case], filters: dict[str, Any], *, user: Any = None) -> QuerySet[Case]:
     """The case filters shared by the case list, the triage queue and the API."""
     if filters.get("status") == "active":

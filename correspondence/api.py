@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework.models import Case
-from casework.selectors import visible_cases
+from casework.selectors import caller_cases
 from correspondence import ingest, selectors, services
 from correspondence.models import Channel, Direction, Message, RawSource, TriageState
 from correspondence.serializers import MessageDetailSerializer, MessageSerializer
@@ -133,10 +133,7 @@ def _messages(caller: ApiCaller) -> QuerySet[Message]:
 
 
 def _cases(caller: ApiCaller) -> QuerySet[Case]:
-    """The cases the caller may file to (as in casework.api): a token never sees a restricted one."""
-    if caller.membership is None:
-        return Case.objects.for_office(caller.office).filter(restricted=False)
-    return visible_cases(office=caller.office, membership=caller.membership)
+    return caller_cases(office=caller.office, membership=caller.membership)
 
 
 def _message_or_404(caller: ApiCaller, message_id: int, *, details: bool = False) -> Message:

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework.models import Case
-from casework.selectors import visible_cases
+from casework.selectors import caller_cases
 from constituents.models import Organisation
 from correspondence import enquiries
 from correspondence.models import OPEN_STATUSES, Direction, Enquiry, Message, SentVia
@@ -65,9 +65,7 @@ class EnquirySerializer(serializers.ModelSerializer):
 
 
 def _cases(caller: ApiCaller) -> QuerySet[Case]:
-    if caller.membership is None:
-        return Case.objects.for_office(caller.office).filter(restricted=False)
-    return visible_cases(office=caller.office, membership=caller.membership)
+    return caller_cases(office=caller.office, membership=caller.membership)
 
 
 def _case_or_404(caller: ApiCaller, case_id: int) -> Case:

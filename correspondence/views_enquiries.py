@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casework.models import Case
-from casework.selectors import visible_cases
+from casework.selectors import visible_case_or_404
 from correspondence import digests, enquiries
 from correspondence import enquiry_selectors as selectors
 from correspondence.forms import (
@@ -32,8 +32,7 @@ from security.scoping import get_for_office_or_404
 
 
 def _case_or_404(request: HttpRequest, case_id: int) -> Case:
-    cases = visible_cases(office=request.office, membership=request.membership).select_related("constituent")
-    return get_for_office_or_404(cases, request.office, pk=case_id)
+    return visible_case_or_404(office=request.office, membership=request.membership, case_id=case_id)
 
 
 def _enquiry_or_404(request: HttpRequest, case: Case, enquiry_id: int) -> Enquiry:

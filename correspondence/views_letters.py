@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casework.models import Case, CaseStatus
-from casework.selectors import visible_cases
+from casework.selectors import visible_case_or_404, visible_cases
 from constituents.models import Organisation
 from correspondence import letters
 from correspondence.forms_letters import LetterForm, LetterStartForm
@@ -31,15 +31,12 @@ from security.audit import audit_view
 from security.decorators import office_required
 from security.errors import DomainError
 from security.roles import Perm
-from security.scoping import get_for_office_or_404
 
 _TARGET = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,60}$")
 
 
 def _case_or_404(request: HttpRequest, case_id: int) -> Case:
-    """Another office's case, and a restricted one this member may not see, are 404."""
-    cases = visible_cases(office=request.office, membership=request.membership)
-    return get_for_office_or_404(cases.select_related("constituent"), request.office, pk=case_id)
+    return visible_case_or_404(office=request.office, membership=request.membership, case_id=case_id)
 
 
 def _initial(request: HttpRequest, case: Case, start: LetterStartForm) -> tuple[dict[str, Any], str]:

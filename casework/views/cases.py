@@ -43,9 +43,9 @@ from security.scoping import get_for_office_or_404
 
 
 def _case_or_404(request: HttpRequest, case_id: int) -> Case:
-    """Another office's case, and a restricted case this member may not see, are both 404."""
-    cases = selectors.visible_cases(office=request.office, membership=request.membership)
-    return get_for_office_or_404(cases.select_related("constituent", "assignee"), request.office, pk=case_id)
+    return selectors.visible_case_or_404(
+        office=request.office, membership=request.membership, case_id=case_id, related=("constituent", "assignee")
+    )
 
 
 @office_required(Perm.VIEW_CASES)
