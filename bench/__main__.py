@@ -301,32 +301,6 @@ class _Reports:
         return "\n\n".join(part.summary() for part in self.parts)
 
 
-def _campaigns(args: argparse.Namespace) -> int:
-    """Detect campaigns in --count emails (default 50,000), then send to --recipients with real workers."""
-    configure(args.database_url, args.redis_url)
-    from django.db import OperationalError, connection
-
-    from bench import campaigns, generate
-    from bench.environment import VAR_DIR
-
-    try:
-        connection.ensure_connection()
-    except OperationalError:  # no bench database yet
-        generate.recreate_database(args.database_url)
-    generate.migrate()
-    detection = campaigns.run_detection(args.count or 50_000, seed=args.seed)
-    print(detection.summary(), flush=True)
-    send = campaigns.run_send(args.recipients, workers=args.workers, log_dir=VAR_DIR) if args.recipients else None
-    if send is not None:
-        print(send.summary())
-    RESULTS_DIR.mkdir(exist_ok=True)
-    path = RESULTS_DIR / f"{args.date}-campaigns.md"
-    lines = [f"# Campaign mail, {args.date}", detection.summary()] + ([send.summary()] if send else [])
-    path.write_text("\n\n".join(lines) + "\n", encoding="utf-8")
-    print(f"Written to {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
-    return 0 if detection.ok and (send is None or send.ok) else 1
-
-
 def _one_scale(args: argparse.Namespace) -> float:
     if not args.scale or len(args.scale) != 1:
         raise SystemExit("Give exactly one --scale for a single step.")

@@ -5,7 +5,8 @@ lock (``campaigns.office.lock``):
 
 1. its fingerprint: the MinHash of the shingles of its comparable text (``campaigns.text``), the
    platform it came through, and the sender that counts (the Reply-To behind a platform);
-2. candidates: messages sharing an LSH band key (an indexed lookup in ``SignatureBand``);
+2. candidates: messages sharing an LSH band key (an indexed lookup in ``SignatureBand``): the
+   exemplars of campaigns, and messages outside campaigns received within the window;
 3. similar candidates: estimated Jaccard similarity at least ``JACCARD_MIN`` and overlap (the
    share of the smaller text found in the larger) at least ``OVERLAP_MIN``;
 4. a similar message in a campaign: the new one joins it at once. Otherwise, when similar
@@ -23,6 +24,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import functools
+import itertools
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -30,7 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from campaigns import constituency, platforms, template, text
@@ -45,7 +47,7 @@ from campaigns.models import (
     SignatureBand,
 )
 from correspondence.models import Channel, Direction, Message, RawEmail, TriageState
-from security.audit import audit_record
+from security.audit import audit_records
 from security.models import ActorKind, Office
 
 logger = logging.getLogger(__name__)
@@ -53,8 +55,7 @@ logger = logging.getLogger(__name__)
 JACCARD_MIN = 0.3
 OVERLAP_MIN = 0.8
 EXEMPLARS = 20
-CHUNK = 500
-_KEY_CHUNK = 5000
+CHUNK = 2000  # messages a transaction: 64,000 band keys to look up at most
 _VIA = re.compile(r"\s+via\s+.*$", re.IGNORECASE)
 
 
@@ -74,7 +75,8 @@ class Record:
     hashes: np.ndarray | None = None  # known for messages of this run
     keys: list[int] = field(default_factory=list)
     keep_bands: bool = False
-    message: Message | None = None
+    message: Message | None = None  # None: loaded from the database
+    signature_id: int | None = None  # known for loaded messages
     reply_email: str = ""
     reply_name: str = ""
 
@@ -156,7 +158,7 @@ def _relax_durability() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
-def detect_pending(*, limit: int = 500) -> int:
+def detect_pending(*, limit: int = CHUNK) -> int:
     """The sweep: inbound emails in triage that detection has not seen (its hook failed, or the
     message arrived before campaigns were installed). Returns how many were handled."""
     since = timezone.now() - dt.timedelta(days=31)
@@ -200,7 +202,8 @@ class Detector:
         heads = _headers(messages)
         for message in messages:
             self.records.append(self._prepare(message, heads.get(message.pk)))
-        self._load({key for record in self.records for key in record.keys})
+        keys = {key for record in self.records for key in record.keys}
+        self._load(keys, since=min(record.received_at for record in self.records) - self.window)
         for record in self.records:
             if record.keys:
                 self._place(record)
@@ -228,18 +231,15 @@ class Detector:
             reply_name=_VIA.sub("", message.sender_name),
         )
 
-    def _load(self, keys: set[int]) -> None:
-        """The stored messages that share a band key with any message of this run."""
-        by_signature: dict[int, list[int]] = collections.defaultdict(list)
-        ordered = sorted(keys)
-        for start in range(0, len(ordered), _KEY_CHUNK):
-            for signature_id, key in _bands_with(self.office, ordered[start : start + _KEY_CHUNK]):
-                by_signature[signature_id].append(key)
-        if not by_signature:
+    def _load(self, keys: set[int], since: dt.datetime) -> None:
+        """The stored messages that share a band key with any message of this run: the exemplars
+        of campaigns, and messages outside campaigns that came within the window of this run's."""
+        pairs = _bands_with(self.office, sorted(keys), since)  # (signature, key)
+        if not pairs:
             return
         rows = (
             MessageSignature.objects.for_office(self.office)
-            .filter(pk__in=list(by_signature))
+            .filter(pk__in={signature_id for signature_id, _ in pairs})
             .values(
                 "pk",
                 "message_id",
@@ -253,10 +253,11 @@ class Detector:
                 "message__campaign_member__campaign_id",
             )
         )
+        records: dict[int, Record] = {}
         campaign_ids: collections.Counter[int] = collections.Counter()
         for row in rows:
             campaign_id = row["message__campaign_member__campaign_id"]
-            record = Record(
+            records[row["pk"]] = Record(
                 message_id=row["message_id"],
                 minhash=text.from_bytes(row["minhash"]),
                 size=row["shingles"],
@@ -266,12 +267,13 @@ class Detector:
                 excluded=row["excluded"],
                 free=campaign_id is None and row["message__triage_state"] == TriageState.NEW,
                 campaign_id=campaign_id,
+                signature_id=row["pk"],
                 reply_email=row["sender_key"],
             )
-            for key in by_signature[row["pk"]]:
-                self.index[key].append(record)
             if campaign_id:
                 campaign_ids[campaign_id] += 1
+        for signature_id, key in pairs:
+            self.index[key].append(records[signature_id])
         self._load_campaigns(campaign_ids)
 
     def _load_campaigns(self, exemplars: collections.Counter[int]) -> None:
@@ -284,12 +286,10 @@ class Detector:
 
     # --- deciding ------------------------------------------------------------------------
     def _place(self, record: Record) -> None:
-        seen: dict[int, Record] = {}
-        for key in record.keys:
-            for other in self.index.get(key, ()):
-                if not other.excluded and other.message_id != record.message_id and other.size:
-                    seen[id(other)] = other
-        matches = self._similar(record, list(seen.values()))
+        # Each record once, in a stable order (records hash by identity).
+        sharing = dict.fromkeys(itertools.chain.from_iterable(self.index.get(key, ()) for key in record.keys))
+        others = [o for o in sharing if not o.excluded and o.message_id != record.message_id and o.size]
+        matches = self._similar(record, others)
         in_campaigns = [
             (other, score)
             for other, score in matches
@@ -369,36 +369,26 @@ class Detector:
     # --- writing -------------------------------------------------------------------------
     def _flush(self) -> None:
         now = timezone.now()
-        signatures = MessageSignature.objects.for_office(self.office).bulk_create(
-            [
-                MessageSignature(
-                    office=self.office,
-                    message_id=record.message_id,
-                    minhash=text.to_bytes(record.minhash),
-                    shingles=record.size,
-                    sender_key=record.sender_key[:254],
-                    received_at=record.received_at,
-                    platform=record.platform,
-                    created_at=now,
-                )
-                for record in self.records
-            ]
-        )
+        signature_ids = _insert_signatures(self.office, self.records, now)
         _insert_bands(
             self.office,
             [
-                (signature.pk, key)
-                for record, signature in zip(self.records, signatures, strict=True)
-                if record.keep_bands
-                for key in record.keys
+                (signature_id, record.keys, None if record.campaign_id else record.received_at)
+                for record, signature_id in zip(self.records, signature_ids, strict=True)
+                if record.keep_bands and record.keys
             ],
         )
+        # Stored messages that just founded a campaign are its exemplars now, whatever their age.
+        founders = [j.record.signature_id for j in self.joined if j.record.signature_id]
+        if founders:
+            SignatureBand.objects.for_office(self.office).filter(signature_id__in=founders).update(received_at=None)
         if self.joined:
             self._members(now)
-        for campaign in self.created:
-            audit_record(
-                verb="campaigns.campaign.detected", office=self.office, actor_kind=ActorKind.SYSTEM, obj=campaign
-            )
+        audit_records(
+            office=self.office,
+            actor_kind=ActorKind.SYSTEM,
+            events=[("campaigns.campaign.detected", campaign) for campaign in self.created],
+        )
         self.result.created += self.created
         self.result.joined.update({j.record.message_id: j.campaign_id for j in self.joined})
 
@@ -445,14 +435,11 @@ class Detector:
         Campaign.objects.for_office(self.office).bulk_update(
             touched, ["first_message_at", "last_message_at", "updated_at"]
         )
-        for campaign in touched:
-            if campaign not in self.created:
-                audit_record(
-                    verb="campaigns.campaign.members_added",
-                    office=self.office,
-                    actor_kind=ActorKind.SYSTEM,
-                    obj=campaign,
-                )
+        audit_records(
+            office=self.office,
+            actor_kind=ActorKind.SYSTEM,
+            events=[("campaigns.campaign.members_added", c) for c in touched if c not in self.created],
+        )
         self._refresh_grown()
         from campaigns import sending  # sending builds on detection's results
 
@@ -481,36 +468,98 @@ class Detector:
                 known.template = template.refresh(known.campaign, self.settings)
 
 
-def _bands_with(office: Office, keys: list[int]) -> list[tuple[int, int]]:
-    """(signature, key) of the stored band keys among ``keys``. On PostgreSQL one array parameter
-    (``= ANY``): thousands of IN parameters cost more to plan than to look up."""
+def _bands_with(office: Office, keys: list[int], since: dt.datetime) -> list[tuple[int, int]]:
+    """(signature, key) of the stored band keys among ``keys``, of exemplars or of messages received
+    since ``since``. On PostgreSQL one array parameter (``= ANY``): thousands of IN parameters cost
+    more to plan than to look up."""
     if connection.vendor != "postgresql":
-        return list(SignatureBand.objects.for_office(office).filter(key__in=keys).values_list("signature_id", "key"))
+        return list(
+            SignatureBand.objects.for_office(office)
+            .filter(Q(received_at__isnull=True) | Q(received_at__gte=since), key__in=keys)
+            .values_list("signature_id", "key")
+        )
     table = SignatureBand._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT signature_id, key FROM {table} WHERE office_id = %s AND key = ANY(%s::bigint[])",  # noqa: S608
-            [office.pk, keys],
+            f"SELECT signature_id, key FROM {table} WHERE office_id = %s AND key = ANY(%s::bigint[])"  # noqa: S608
+            " AND (received_at IS NULL OR received_at >= %s)",
+            [office.pk, _braced(map(str, keys)), since],
         )
         return cursor.fetchall()
 
 
-def _insert_bands(office: Office, rows: list[tuple[int, int]]) -> None:
-    """Band keys, 32 a message: on PostgreSQL one INSERT of two arrays (model instances for tens of
-    thousands of rows cost more than detection itself); elsewhere bulk_create."""
-    if not rows:
+def _insert_signatures(office: Office, records: list[Record], now: dt.datetime) -> list[int]:
+    """Store each record's signature; their ids in the order of ``records``. On PostgreSQL one
+    INSERT of arrays: bulk_create's per-value preparation was a tenth of detection's time."""
+    rows = [
+        MessageSignature(
+            office=office,
+            message_id=record.message_id,
+            minhash=text.to_bytes(record.minhash),
+            shingles=record.size,
+            sender_key=record.sender_key[:254],  # a key for counting senders: RFC 5321 addresses fit
+            received_at=record.received_at,
+            platform=record.platform,
+            created_at=now,
+        )
+        for record in records
+    ]
+    if connection.vendor != "postgresql":
+        return [signature.pk for signature in MessageSignature.objects.for_office(office).bulk_create(rows)]
+    table = MessageSignature._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (office_id, created_at, excluded, message_id, minhash, shingles, sender_key,"  # noqa: S608
+            " received_at, platform) SELECT %s, %s, false, * FROM unnest(%s::bigint[], %s::bytea[], %s::int[],"
+            " %s::text[], %s::timestamptz[], %s::text[]) RETURNING id, message_id",
+            [
+                office.pk,
+                now,
+                [row.message_id for row in rows],
+                [row.minhash for row in rows],
+                [row.shingles for row in rows],
+                [row.sender_key for row in rows],
+                [row.received_at for row in rows],
+                [row.platform for row in rows],
+            ],
+        )
+        ids = {message_id: pk for pk, message_id in cursor.fetchall()}
+    return [ids[row.message_id] for row in rows]
+
+
+def _insert_bands(office: Office, signatures: list[tuple[int, list[int], dt.datetime | None]]) -> None:
+    """The band keys of each (signature, keys, received_at): on PostgreSQL one INSERT of three array
+    literals (model instances for tens of thousands of rows cost more than detection itself;
+    psycopg2's ``ARRAY[…]``, an expression per element, three times more to send and parse)."""
+    if not signatures:
         return
     if connection.vendor != "postgresql":
         SignatureBand.objects.for_office(office).bulk_create(
-            [SignatureBand(office=office, signature_id=pk, key=key) for pk, key in rows], batch_size=2000
+            [
+                SignatureBand(office=office, signature_id=pk, key=key, received_at=at)
+                for pk, keys, at in signatures
+                for key in keys
+            ],
+            batch_size=2000,
         )
         return
+    owners, keys, times = [], [], []
+    for pk, own_keys, at in signatures:
+        keys.append(",".join(map(str, own_keys)))
+        owners.append(",".join([str(pk)] * len(own_keys)))
+        times.append(",".join([at.isoformat() if at else "NULL"] * len(own_keys)))
     table = SignatureBand._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (office_id, signature_id, key) SELECT %s, unnest(%s::bigint[]), unnest(%s::bigint[])",
-            [office.pk, [pk for pk, _ in rows], [key for _, key in rows]],
+            f"INSERT INTO {table} (office_id, signature_id, key, received_at)"
+            " SELECT %s, unnest(%s::bigint[]), unnest(%s::bigint[]), unnest(%s::timestamptz[])",
+            [office.pk, _braced(owners), _braced(keys), _braced(times)],
         )
+
+
+def _braced(parts: Iterable[str]) -> str:
+    """A PostgreSQL array literal (``{1,2,NULL}``) of comma-joined parts."""
+    return "{" + ",".join(parts) + "}"
 
 
 def _headers(messages: Iterable[Message]) -> dict[int, bytes]:

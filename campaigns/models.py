@@ -165,13 +165,20 @@ class SignatureBand(OfficeOwned):
     their signature or office, and a lost row only makes a message a little harder to match.
     """
 
-    office = models.ForeignKey("security.Office", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    # No index of its own for the office: the lookup's index leads with it.
+    office = models.ForeignKey(
+        "security.Office", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     signature = models.ForeignKey(MessageSignature, on_delete=models.CASCADE, related_name="bands", db_constraint=False)
     key = models.BigIntegerField()
+    # When a message outside any campaign came: it can only help found one within the window, so
+    # the lookup skips older rows and the prune deletes them. Null for a campaign's exemplars,
+    # which are looked up whatever their age.
+    received_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
-            # The lookup: WHERE office_id = %s AND key IN (…32 keys…).
+            # The lookup: WHERE office_id = %s AND key = ANY(…keys…) AND (received_at IS NULL OR …).
             models.Index(fields=["office", "key"], name="campaigns_band_lookup"),
         ]
 

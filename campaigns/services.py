@@ -209,6 +209,8 @@ def member_add(*, campaign: Campaign, message: Message, actor: User) -> Campaign
     if signature.excluded:
         signature.excluded = False
         signature.save(update_fields=["excluded"])
+    # Its band keys (if it has them) now lead to the campaign whatever the message's age.
+    SignatureBand.objects.for_office(campaign.office).filter(signature=signature).update(received_at=None)
     flag, share = template.personalised(hashes, text.from_bytes(campaign.template))
     verdict = constituency.check_many(campaign.office, [message])[message.pk]
     member = CampaignMember.objects.create(
@@ -262,8 +264,6 @@ def signatures_prune(now: dt.datetime | None = None) -> int:
     deleted = 0
     for settings in CampaignSettings.unscoped.select_related("office"):
         cutoff = now - dt.timedelta(days=settings.window_days + 1)
-        stale = SignatureBand.objects.for_office(settings.office).filter(
-            signature__received_at__lt=cutoff, signature__message__campaign_member__isnull=True
-        )
+        stale = SignatureBand.objects.for_office(settings.office).filter(received_at__lt=cutoff)
         deleted += stale.delete()[0]
     return deleted

@@ -38,6 +38,21 @@ def audit_record(
     )
 
 
+def audit_records(
+    *,
+    office: Office | None,
+    events: Iterable[tuple[str, models.Model]],
+    actor: User | None = None,
+    actor_kind: str | None = None,
+) -> None:
+    """``audit_record`` for several (verb, object) events of one actor, in one INSERT."""
+    who = _who(actor, actor_kind)
+    AuditEvent.objects.bulk_create(
+        AuditEvent(**who, office=office, verb=verb, object_type=obj._meta.label_lower, object_id=str(obj.pk))
+        for verb, obj in events
+    )
+
+
 def _who(actor: Any, actor_kind: str | None) -> dict[str, Any]:
     """Actor, kind and request metadata. A caller without a pk (an API token's) is no person."""
     meta = requestcontext.current()

@@ -28,8 +28,8 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
 def _race(office, monkeypatch, senders: range) -> list[BaseException]:
     load = detection.Detector._load
 
-    def slow_load(self, keys):
-        load(self, keys)
+    def slow_load(self, keys, since):
+        load(self, keys, since)
         time.sleep(0.3)  # between reading what is stored and writing the decision
 
     monkeypatch.setattr(detection.Detector, "_load", slow_load)

@@ -197,6 +197,33 @@ def test_stale_band_keys_outside_campaigns_are_pruned(office):
     assert SignatureBand.objects.for_office(office).filter(signature__message=recent).count() == 32
 
 
+def test_founders_stay_exemplars_after_the_prune_and_a_late_arrival_still_joins(office):
+    for n in range(5):  # each stored alone first: the fifth founds with four messages read back
+        ingest_at(office, campaign_email(n, body=BUSES), NOW + dt.timedelta(minutes=n))
+    campaign = Campaign.objects.for_office(office).get()
+    assert not SignatureBand.objects.for_office(office).filter(received_at__isnull=False).exists()
+
+    assert services.signatures_prune(now=NOW + dt.timedelta(days=60)) == 0
+    late = ingest_at(office, campaign_email(9, body=BUSES), NOW + dt.timedelta(days=61))
+    assert CampaignMember.objects.for_office(office).get(message=late).campaign == campaign
+
+
+def test_mail_outside_campaigns_older_than_the_window_is_not_read_back(office, monkeypatch):
+    old = inbound(office, 1, when=NOW - dt.timedelta(days=20))
+    recent = inbound(office, 2, when=NOW - dt.timedelta(days=3))
+    detection.detect_messages(office=office, messages=[old, recent])
+    candidates: set[int] = set()
+    load = detection.Detector._load
+
+    def spy(self, keys, since):
+        load(self, keys, since)
+        candidates.update(r.message_id for records in self.index.values() for r in records)
+
+    monkeypatch.setattr(detection.Detector, "_load", spy)
+    detection.detect_messages(office=office, messages=[inbound(office, 3, when=NOW)])
+    assert candidates == {recent.pk}
+
+
 def test_offices_are_apart(office, other_office):
     for n in range(3):
         inbound(other_office, n)
