@@ -27,8 +27,8 @@ MAX_LINE = 500
 @dataclass(frozen=True)
 class Platform:
     name: str
-    domains: tuple[str, ...]
-    phrases: tuple[str, ...]
+    domains: tuple[str, ...]  # lowercased
+    phrases: tuple[str, ...]  # lowercased
 
 
 def parse(text: str) -> list[Platform]:
@@ -44,7 +44,8 @@ def parse(text: str) -> list[Platform]:
         if len(parts) > 3 or not parts[0]:
             raise ValidationError(f"Line {number}: write “name | domains | phrases”.")
         domains = tuple(d.strip().lower().lstrip("@.") for d in (parts[1] if len(parts) > 1 else "").split(","))
-        phrases = tuple(p.strip() for p in (parts[2] if len(parts) > 2 else "").split(";"))
+        # Phrases are matched in lowercased text, so they are kept lowercased.
+        phrases = tuple(p.strip().lower() for p in (parts[2] if len(parts) > 2 else "").split(";"))
         domains, phrases = tuple(d for d in domains if d), tuple(p for p in phrases if p)
         if not domains and not phrases:
             raise ValidationError(f"Line {number}: give {parts[0]} a sender domain or a footer phrase.")
@@ -99,6 +100,6 @@ def platform_of(platforms: Sequence[Platform], *, sender_email: str, headers: En
     for platform in platforms:
         if any(_domain_match(domain, address_domain, headers.header_text) for domain in platform.domains):
             return platform
-        if any(phrase.lower() in lowered for phrase in platform.phrases):
+        if any(phrase in lowered for phrase in platform.phrases):
             return platform
     return None
