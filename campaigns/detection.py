@@ -273,7 +273,8 @@ class Detector:
             if campaign_id:
                 campaign_ids[campaign_id] += 1
         for signature_id, key in pairs:
-            self.index[key].append(records[signature_id])
+            if signature_id in records:  # a band row outlives its signature only by accident: skip it
+                self.index[key].append(records[signature_id])
         self._load_campaigns(campaign_ids)
 
     def _load_campaigns(self, exemplars: collections.Counter[int]) -> None:

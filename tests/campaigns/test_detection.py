@@ -224,6 +224,18 @@ def test_mail_outside_campaigns_older_than_the_window_is_not_read_back(office, m
     assert candidates == {recent.pk}
 
 
+def test_a_band_key_left_without_its_signature_does_not_stop_detection(office):
+    detection.detect_messages(office=office, messages=[inbound(office, n) for n in range(4)])
+    gone = MessageSignature.objects.for_office(office).first()
+    keys = list(SignatureBand.objects.for_office(office).filter(signature=gone).values_list("key", flat=True))
+    MessageSignature.objects.for_office(office).filter(pk=gone.pk)._raw_delete(MessageSignature.objects.db)
+    assert SignatureBand.objects.for_office(office).filter(key__in=keys).exists()
+
+    result = detection.detect_messages(office=office, messages=[inbound(office, n) for n in range(4, 6)])
+    assert len(result.created) == 1
+    assert CampaignMember.objects.for_office(office).count() == 5
+
+
 def test_offices_are_apart(office, other_office):
     for n in range(3):
         inbound(other_office, n)
