@@ -204,23 +204,20 @@ def _write_mail(office, count: int, seed: int) -> tuple[list[int], collections.C
     return ids, truth
 
 
+def _detection_tables() -> list[str]:
+    from campaigns.models import Campaign, CampaignMember, MessageSignature, SignatureBand
+
+    return [model._meta.db_table for model in (SignatureBand, MessageSignature, CampaignMember, Campaign)]
+
+
 def _vacuum() -> None:
     """Fresh statistics and no dead rows from the previous run, as a live database would have.
     (Not inside a transaction — the smoke test's — where VACUUM cannot run.)"""
+    from correspondence.models import Message
+
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
-            cursor.execute(
-                "VACUUM (ANALYZE) campaigns_signatureband, campaigns_messagesignature, campaigns_campaignmember, "
-                "correspondence_message"
-            )
-
-
-_DETECTION_TABLES = [
-    "campaigns_signatureband",
-    "campaigns_messagesignature",
-    "campaigns_campaignmember",
-    "campaigns_campaign",
-]
+            cursor.execute(f"VACUUM (ANALYZE) {', '.join([*_detection_tables(), Message._meta.db_table])}")
 
 
 def _autoanalyze() -> None:
@@ -233,7 +230,7 @@ def _autoanalyze() -> None:
         cursor.execute(
             "SELECT relname FROM pg_stat_user_tables WHERE relname = ANY(%s)"
             " AND n_mod_since_analyze > 50 + 0.1 * n_live_tup",
-            [_DETECTION_TABLES],
+            [_detection_tables()],
         )
         for (table,) in cursor.fetchall():
             cursor.execute(f'ANALYZE "{table}"')
